@@ -1,0 +1,1 @@
+"""KPI definitions, aggregation into monthly snapshots, sentiment of comments, exports, jobs."""

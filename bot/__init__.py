@@ -1,0 +1,1 @@
+"""The easy-read conversational widget: a dialogue engine with no web code, its API and script."""

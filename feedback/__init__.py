@@ -1,0 +1,39 @@
+"""The SEND feedback service: app factory, config, database, models and command line."""
+
+from pathlib import Path
+
+from flask import Flask
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config=None):
+    """Build the web app: config, database, blueprints, error pages and headers."""
+    from feedback.config import config_for
+
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES),
+        instance_relative_config=True,
+    )
+    variant = (test_config or {}).get("ENV_NAME")
+    app.config.from_object(config_for(variant))
+    if test_config:
+        app.config.update(test_config)
+    if app.config.get("INSTANCE_PATH"):
+        app.instance_path = app.config["INSTANCE_PATH"]
+
+    from feedback import db, errors, headers
+    from feedback.extensions import csrf
+
+    db.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+    headers.init_app(app)
+
+    from feedback.pages import bp as pages_bp
+    from surveys.views import bp as respondents_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(respondents_bp)
+    return app

@@ -1,0 +1,153 @@
+"""The ``feedback`` command line."""
+
+import itertools
+import random
+import sys
+from collections import Counter
+from datetime import date, datetime
+
+import click
+from flask import current_app
+
+from feedback import create_app
+
+
+def _app():
+    app = create_app()
+    app.app_context().push()
+    return app
+
+
+@click.group()
+def main():
+    """Point-of-service feedback, KPIs and waiting-list letters for a SEND partnership."""
+
+
+@main.command()
+def init():
+    """Create or migrate the database and load instruments, services and KPIs."""
+    _app()
+    from feedback.setup import initialise
+
+    errors = initialise(echo=click.echo)
+    if errors:
+        click.echo(f"{len(errors)} definition file(s) were not loaded; fix them and run init again.",
+                   err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--responses", default=20_000, show_default=True, help="How many answers to make.")
+@click.option("--seed", default=2026, show_default=True, help="Same seed, same year.")
+@click.option("--replace", is_flag=True, help="Delete all responses and invitations first.")
+def demo(responses, seed, replace):
+    """Initialise, then fill the database with a synthetic year of answers."""
+    app = _app()
+    from feedback import demo as demo_data
+    from feedback.db import transaction
+    from feedback.setup import initialise
+
+    if initialise(echo=click.echo):
+        sys.exit(1)
+    with transaction() as session:
+        existing = demo_data.existing_responses(session)
+        if existing and not replace:
+            click.echo(f"The database already holds {existing} responses; left as it is. "
+                       "Use --replace to delete them and make a fresh demo year.")
+            _print_links(app)
+            return
+        if replace and app.config["ENV_NAME"] == "production":
+            raise click.ClickException("--replace is refused in production.")
+        demo_data.clear(session)
+    _fill_demo(responses, seed)
+    _print_links(app)
+
+
+def _fill_demo(count, seed):
+    from feedback import demo as demo_data
+    from feedback.db import transaction
+
+    rng = random.Random(seed)
+    months = demo_data.months_back(date.today(), 12)
+    with transaction() as session:
+        instruments, services, districts = demo_data.dimensions(session)
+    generated = demo_data.generate(rng, instruments, services, districts, months, count)
+    annual_reviews, cache, batch_size = Counter(), {}, 2000
+    with click.progressbar(length=count, label="Making a synthetic year of answers") as bar:
+        while batch := list(itertools.islice(generated, batch_size)):
+            annual_reviews.update(row["month"] for row, _, _ in batch
+                                  if row["instrument_slug"] == "ehcp-annual-review")
+            with transaction() as session:
+                demo_data.insert_batch(session, batch, cache)
+            bar.update(len(batch))
+    with transaction() as session:
+        demo_data.insert_invitations(session, rng, months, annual_reviews)
+    click.echo(f"Stored {count} synthetic responses from {months[0]:%B %Y} to {months[-1]:%B %Y}.")
+
+
+def _print_links(app):
+    base = app.config["BASE_URL"].rstrip("/")
+    click.echo("\nStart the service with `feedback serve`, then open:")
+    click.echo(f"  {base}/s/service-experience?service=camhs&district=preston   a survey, as on a poster")
+    click.echo(f"  {base}/s/service-experience?service=salt&easy=1               the easy read version")
+    click.echo(f"  {base}/s/service-experience?service=physiotherapy&mode=kiosk  kiosk mode for a tablet")
+    click.echo(f"  {base}/s/break-time-young-person                              easy read for young people")
+    click.echo("Make single-use links with `feedback invite --survey service-experience --service camhs`.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host, port, threads):
+    """Serve the web app with a production WSGI server (waitress)."""
+    import waitress
+
+    app = create_app()
+    click.echo(f"Serving on http://{host}:{port} (press Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="feedback")
+
+
+def _parse_date(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2026-11-20") from None
+
+
+@main.command()
+@click.option("--survey", required=True, help="Instrument slug, e.g. service-experience.")
+@click.option("--service", required=True, help="Service slug, e.g. camhs.")
+@click.option("--district", default=None, help="District slug, e.g. preston.")
+@click.option("--appointment-date", callback=_parse_date, help="YYYY-MM-DD; sets the month counted.")
+@click.option("--count", default=1, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--csv", "csv_path", type=click.File("w"), default="-", show_default=True,
+              help="Where to write the links as CSV ('-' for the screen).")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also write cards with QR codes.")
+@click.option("--days", default=None, type=click.IntRange(1, 90), help="Days until links expire.")
+def invite(survey, service, district, appointment_date, count, csv_path, pdf_path, days):
+    """Make single-use invitation links (CSV for an SMS system, PDF cards with QR codes)."""
+    _app()
+    from feedback.db import transaction
+    from surveys import dao, invitations
+
+    with transaction() as session:
+        if dao.latest_instrument(session, survey) is None:
+            raise click.BadParameter(f"no survey called {survey!r}; run `feedback init` first?",
+                                     param_hint="--survey")
+        service_row = dao.service(session, service)
+        if service_row is None:
+            raise click.BadParameter(f"no service called {service!r}", param_hint="--service")
+        if district and dao.district(session, district) is None:
+            raise click.BadParameter(f"no district called {district!r}", param_hint="--district")
+        links = invitations.issue(
+            session, instrument_slug=survey, service=service_row, district_slug=district,
+            appointment_date=appointment_date, count=count, base_url=current_app.config["BASE_URL"],
+            now=datetime.now().astimezone(), days=days or current_app.config["INVITATION_DAYS"],
+        )
+    invitations.write_csv(links, csv_path)
+    if pdf_path:
+        invitations.write_pdf(links, pdf_path)
+        click.echo(f"Wrote {len(links)} cards to {pdf_path}", err=True)

@@ -1,0 +1,72 @@
+"""Configuration: a base class with development, test and production variants.
+
+Settings come from environment variables prefixed ``FEEDBACK_`` plus ``DATABASE_URL``;
+``FEEDBACK_ENV`` picks the variant (development by default).
+"""
+
+import os
+
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+def _env(name, default=None):
+    return os.environ.get(f"FEEDBACK_{name}", default)
+
+
+class Config:
+    """Settings shared by every variant."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    DATABASE_URL = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
+    BASE_URL = _env("BASE_URL", "http://localhost:8000")
+    INVITATION_DAYS = int(_env("INVITATION_DAYS", "14"))
+    COMMENT_MAX_LENGTH = int(_env("COMMENT_MAX_LENGTH", "1000"))
+    KIOSK_RESET_SECONDS = int(_env("KIOSK_RESET_SECONDS", "10"))
+    SCHEDULER_ENABLED = _env("SCHEDULER", "on") == "on"
+    # A poster link can sit open on a phone for a while; a kiosk tablet all morning.
+    WTF_CSRF_TIME_LIMIT = int(_env("CSRF_TIME_LIMIT", str(8 * 3600)))
+    MAX_CONTENT_LENGTH = 64 * 1024  # a survey post is a few hundred bytes
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("SECURE_COOKIES", "off") == "on"
+    JSON_SORT_KEYS = False
+    INSTANCE_PATH = _env("INSTANCE_PATH")  # None: Flask's instance folder
+    REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml
+    INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments
+    PARTNERSHIP_NAME = _env("PARTNERSHIP_NAME", "Local SEND Partnership")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env("SECURE_COOKIES", "on") == "on"
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SCHEDULER_ENABLED = False
+    # Outside services point nowhere, so a test that forgets to fake one fails loudly.
+    BASE_URL = "http://invalid.test"
+    SMS_API_URL = "http://invalid.test/sms"
+
+
+VARIANTS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_for(name=None):
+    """Return the config class named by ``name`` or ``FEEDBACK_ENV``."""
+    name = name or _env("ENV", "development")
+    try:
+        return VARIANTS[name]
+    except KeyError:
+        raise ValueError(f"FEEDBACK_ENV must be one of {', '.join(VARIANTS)}, not {name!r}") from None

@@ -1,0 +1,37 @@
+"""Error pages in plain words: never a stack trace."""
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+PAGES = {
+    400: ("Something was wrong with that request", "Please go back and try again."),
+    404: ("Page not found", "If you typed the web address, check it is correct. "
+          "If you followed a link or scanned a code, it may be out of date."),
+    405: ("Page not found", "Please go back and try again."),
+    413: ("That was too much to send", "Please shorten your answer and try again."),
+    429: ("Too many tries", "Please wait a minute and try again."),
+    500: ("Sorry, there is a problem with the service", "Please try again later. "
+          "Your answer has not been saved."),
+}
+
+
+def render_error(status, heading=None, body=None):
+    """Return a plain error page for an HTTP status."""
+    default_heading, default_body = PAGES.get(status, PAGES[400])
+    return render_template(
+        "errors/error.html", heading=heading or default_heading, body=body or default_body,
+    ), status
+
+
+def init_app(app):
+    """Register the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def page_expired(_error):
+        return render_error(
+            400, "This page has expired",
+            "Nothing you entered has been saved. Please go back, refresh the page and try again.",
+        )
+
+    for status in PAGES:
+        app.register_error_handler(status, lambda error, status=status: render_error(status))

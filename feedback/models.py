@@ -1,0 +1,105 @@
+"""Tables. Respondents are anonymous: nothing here identifies the person who answered."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow():
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Provider(SQLModel, table=True):
+    slug: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+
+
+class District(SQLModel, table=True):
+    slug: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+
+
+class Service(SQLModel, table=True):
+    slug: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    provider_slug: str | None = Field(default=None, foreign_key="provider.slug", max_length=40)
+    contact: str | None = Field(default=None, max_length=300)
+
+
+class Instrument(SQLModel, table=True):
+    """One version of a survey instrument; wording changes make a new row."""
+
+    __table_args__ = (UniqueConstraint("slug", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, index=True)
+    version: int
+    title: str = Field(max_length=200)
+    respondent_type: str = Field(max_length=40)
+    content_hash: str = Field(max_length=64)
+    definition: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    loaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Response(SQLModel, table=True):
+    """One submitted survey, with the dimensions every KPI breaks down by."""
+
+    __table_args__ = (
+        Index("ix_response_month_instrument", "month", "instrument_slug"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(max_length=36, unique=True)
+    instrument_id: int = Field(foreign_key="instrument.id")
+    instrument_slug: str = Field(max_length=60)
+    instrument_version: int
+    channel: str = Field(max_length=10)  # form, kiosk, chat, api
+    invited: bool = False
+    easy_read: bool = False
+    service_slug: str = Field(foreign_key="service.slug", max_length=40)
+    provider_slug: str | None = Field(default=None, foreign_key="provider.slug", max_length=40)
+    district_slug: str | None = Field(default=None, foreign_key="district.slug", max_length=40)
+    respondent_type: str = Field(max_length=40)
+    month: date  # first day of the month the answer counts in
+    submitted_at: datetime = Field(default_factory=utcnow)
+    partial: bool = False
+    score: int | None = None  # percent correct, for scored instruments (the board quiz)
+
+
+class Answer(SQLModel, table=True):
+    """A choice made for one question: the option's code on the standard scale."""
+
+    __table_args__ = (Index("ix_answer_question", "question_key", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    question_key: str = Field(max_length=60)
+    value: str = Field(max_length=40)
+
+
+class Comment(SQLModel, table=True):
+    """Free text, kept apart from ratings so it can be redacted or purged on its own."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    question_key: str = Field(max_length=60)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    polarity: float
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use survey link. Tied to a survey, service and appointment, never to a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    instrument_slug: str = Field(max_length=60, index=True)
+    service_slug: str = Field(foreign_key="service.slug", max_length=40)
+    district_slug: str | None = Field(default=None, foreign_key="district.slug", max_length=40)
+    appointment_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    # Only whether it was used: no time is kept that could match it to a response.
+    used: bool = False

@@ -1,0 +1,1 @@
+"""Survey instruments as data, form building, invitations and the public survey pages."""

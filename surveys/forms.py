@@ -1,0 +1,81 @@
+"""Build a Flask-WTF form from an instrument definition.
+
+Every survey form shares one base: CSRF, a submission id generated with the form (so a
+double click or a retry stores one response), whitespace stripping and length limits.
+"""
+
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from surveys.collect import valid_submission_id
+
+
+def strip(value):
+    """Trim surrounding whitespace from text answers."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _check_submission_id(_form, field):
+    if not valid_submission_id(field.data):
+        raise ValidationError("This form is not complete. Please start again.")
+
+
+class ChoiceField(RadioField):
+    """Radio buttons whose "not one of the options" error is in plain words."""
+
+    def __init__(self, *args, invalid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in {value for value, _ in self.choices}:
+            raise ValidationError(self.invalid_message)
+
+
+class SurveyForm(FlaskForm):
+    """The base of every survey form."""
+
+    submission_id = HiddenField(validators=[_check_submission_id])
+
+    def question_fields(self):
+        """Return the fields that are questions, in order."""
+        return [field for field in self if field.name not in ("csrf_token", "submission_id")]
+
+
+def _messages(easy_read):
+    if easy_read:
+        return {"required": "Please pick an answer.", "invalid": "Please pick one of the answers.",
+                "too_long": "Please use {max} letters or fewer."}
+    return {"required": "Choose an answer to this question",
+            "invalid": "Choose one of the answers shown",
+            "too_long": "Your answer must be {max} characters or fewer"}
+
+
+def _field_for(question, easy_read, service_name):
+    messages = _messages(easy_read)
+    label = (question.easy_text if easy_read else question.text).replace("{service}", service_name)
+    if question.type == "text":
+        return TextAreaField(label, filters=[strip], validators=[
+            Optional(),
+            Length(max=question.max_length, message=messages["too_long"].format(max=question.max_length)),
+        ])
+    choices = [(o.code, o.easy_label if easy_read else o.label) for o in question.options]
+    required = InputRequired(message=messages["required"]) if question.required else Optional()
+    return ChoiceField(label, choices=choices, validators=[required], invalid=messages["invalid"])
+
+
+def build_form_class(definition, easy_read, service_name):
+    """Return a SurveyForm subclass with one field per question."""
+    fields = {q.key: _field_for(q, easy_read, service_name) for q in definition.questions}
+    return type(f"{definition.slug.title().replace('-', '')}Form", (SurveyForm,), fields)
+
+
+def new_form(form_class, **kwargs):
+    """Return a bound form with a fresh submission id when the request did not bring one."""
+    form = form_class(**kwargs)
+    if not form.submission_id.data:
+        form.submission_id.data = str(uuid.uuid4())
+    return form

@@ -1,0 +1,169 @@
+"""The respondents' pages: open survey links, single-use invitations, thanks."""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from feedback.db import reading, transaction
+from feedback.errors import render_error
+from surveys import collect, dao, tokens
+from surveys.forms import build_form_class, new_form
+
+bp = Blueprint("respondents", __name__)
+
+CHANNELS = {"kiosk": "kiosk"}
+
+
+@dataclass
+class SurveyPage:
+    """Everything a survey page needs: what is asked, of whom, and where the answer counts."""
+
+    instrument: object
+    definition: object
+    service: object
+    district: object
+    easy_read: bool
+    kiosk: bool
+    invitation: object = None
+
+    @property
+    def channel(self):
+        return "kiosk" if self.kiosk else "form"
+
+    def link_args(self, **changes):
+        """Return the query arguments that keep this page's service, district and mode."""
+        args = {"service": self.service.slug}
+        if self.district:
+            args["district"] = self.district.slug
+        if self.kiosk:
+            args["mode"] = "kiosk"
+        if self.easy_read and not self.definition.easy_read_only:
+            args["easy"] = "1"
+        args.update(changes)
+        return {k: v for k, v in args.items() if v}
+
+
+def _load_page(session, slug, service_slug, district_slug, easy_read, kiosk, invitation=None):
+    instrument = dao.latest_instrument(session, slug)
+    if instrument is None:
+        abort(404)
+    definition = dao.definition_of(instrument)
+    service = dao.service(session, service_slug or definition.default_service)
+    district = dao.district(session, district_slug)
+    if service is None or (district_slug and district is None):
+        abort(404)
+    easy_read = easy_read or definition.easy_read_only
+    return SurveyPage(instrument, definition, service, district, easy_read, kiosk, invitation)
+
+
+@bp.route("/s/<slug>", methods=["GET", "POST"])
+def open_survey(slug):
+    """An open survey link, as printed on a poster's QR code."""
+    args = request.args
+    with reading() as session:
+        page = _load_page(session, slug, args.get("service"), args.get("district"),
+                          args.get("easy") == "1", args.get("mode") == "kiosk")
+    return _answer(page)
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+def invitation(token):
+    """A single-use invitation link, as sent by text message or printed on a card."""
+    if not tokens.well_formed(token):
+        abort(404)
+    with reading() as session:
+        invite = dao.invitation_by_hash(session, tokens.hash_token(token))
+        if invite is None:
+            abort(404)
+        page = _load_page(session, invite.instrument_slug, invite.service_slug,
+                          invite.district_slug, request.args.get("easy") == "1", False, invite)
+    status = tokens.state(invite, collect.now_utc())
+    if status != "open" and request.method == "GET":
+        return _spent_invitation(page, status)
+    return _answer(page, token=token)
+
+
+def _spent_invitation(page, status):
+    if status == "used":
+        return render_template("surveys/message.html", page=page,
+                               heading="You have already answered, thank you",
+                               body="Each link can be used once. Your answer was saved."), 200
+    return render_error(410, "This link has expired",
+                        "Survey links work for a limited time after an appointment.")
+
+
+def _answer(page, token=None):
+    form_class = build_form_class(page.definition, page.easy_read, page.service.name)
+    form = new_form(form_class)
+    if form.validate_on_submit():
+        outcome = _store(page, form)
+        if outcome == "expired":
+            return _spent_invitation(page, "expired")
+        if outcome == "used":
+            return _spent_invitation(page, "used")
+        return redirect(url_for(".thanks", slug=page.definition.slug, **page.link_args()), 303)
+    response = current_app.make_response(render_template(
+        "surveys/form.html", page=page, form=form, action=_page_url(page, token),
+        switch_url=_switch_url(page, token),
+    ))
+    if page.kiosk:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page_url(page, token, **changes):
+    """Return this survey page's own address, keeping its service, district and mode."""
+    args = page.link_args(**changes)
+    if token:
+        return url_for(".invitation", token=token, easy=args.get("easy"))
+    return url_for(".open_survey", slug=page.definition.slug, **args)
+
+
+def _switch_url(page, token):
+    """Return the link to the other reading level, or None if there is only one."""
+    if page.definition.easy_read_only:
+        return None
+    return _page_url(page, token, easy="" if page.easy_read else "1")
+
+
+def _store(page, form):
+    now = collect.now_utc()
+    if page.invitation is not None and tokens.state(page.invitation, now) == "expired":
+        return "expired"
+    submission = collect.Submission(
+        instrument_id=page.instrument.id, instrument_version=page.instrument.version,
+        service_slug=page.service.slug, provider_slug=page.service.provider_slug,
+        district_slug=page.district.slug if page.district else None, channel=page.channel,
+        easy_read=page.easy_read,
+        invitation_id=page.invitation.id if page.invitation else None,
+        appointment_date=page.invitation.appointment_date if page.invitation else None,
+    )
+    data = {field.name: field.data for field in form.question_fields()}
+    try:
+        with transaction() as session:
+            outcome = collect.store(session, page.definition, submission,
+                                    form.submission_id.data, data, now)
+    except IntegrityError:
+        outcome = "duplicate"  # a concurrent retry of the same submission got there first
+    if outcome == "used":
+        with reading() as session:
+            if dao.submission_exists(session, form.submission_id.data):
+                return "duplicate"
+    return outcome
+
+
+@bp.get("/s/<slug>/thanks")
+def thanks(slug):
+    """Thank the person; in kiosk mode, return to a fresh form for the next one."""
+    args = request.args
+    with reading() as session:
+        page = _load_page(session, slug, args.get("service"), args.get("district"),
+                          args.get("easy") == "1", args.get("mode") == "kiosk")
+    restart = url_for(".open_survey", slug=slug, **page.link_args()) if page.kiosk else None
+    response = current_app.make_response(render_template(
+        "surveys/thanks.html", page=page, restart=restart,
+        reset_seconds=current_app.config["KIOSK_RESET_SECONDS"],
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    return response
