@@ -1,5 +1,6 @@
 """The ``feedback`` command line."""
 
+import functools
 import itertools
 import random
 import sys
@@ -12,10 +13,15 @@ from flask import current_app
 from feedback import create_app
 
 
-def _app():
-    app = create_app()
-    app.app_context().push()
-    return app
+def in_app(command):
+    """Run a command inside an app context, as every command that touches data does."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with create_app().app_context():
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 @click.group()
@@ -24,9 +30,9 @@ def main():
 
 
 @main.command()
+@in_app
 def init():
     """Create or migrate the database and load instruments, services and KPIs."""
-    _app()
     from feedback.setup import initialise
 
     errors = initialise(echo=click.echo)
@@ -40,9 +46,9 @@ def init():
 @click.option("--responses", default=20_000, show_default=True, help="How many answers to make.")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same year.")
 @click.option("--replace", is_flag=True, help="Delete all responses and invitations first.")
+@in_app
 def demo(responses, seed, replace):
     """Initialise, then fill the database with a synthetic year of answers."""
-    app = _app()
     from feedback import demo as demo_data
     from feedback.db import transaction
     from feedback.setup import initialise
@@ -54,13 +60,13 @@ def demo(responses, seed, replace):
         if existing and not replace:
             click.echo(f"The database already holds {existing} responses; left as it is. "
                        "Use --replace to delete them and make a fresh demo year.")
-            _print_links(app)
+            _print_links()
             return
-        if replace and app.config["ENV_NAME"] == "production":
+        if replace and current_app.config["ENV_NAME"] == "production":
             raise click.ClickException("--replace is refused in production.")
         demo_data.clear(session)
     _fill_demo(responses, seed)
-    _print_links(app)
+    _print_links()
 
 
 def _fill_demo(count, seed):
@@ -85,8 +91,8 @@ def _fill_demo(count, seed):
     click.echo(f"Stored {count} synthetic responses from {months[0]:%B %Y} to {months[-1]:%B %Y}.")
 
 
-def _print_links(app):
-    base = app.config["BASE_URL"].rstrip("/")
+def _print_links():
+    base = current_app.config["BASE_URL"].rstrip("/")
     click.echo("\nStart the service with `feedback serve`, then open:")
     click.echo(f"  {base}/s/service-experience?service=camhs&district=preston   a survey, as on a poster")
     click.echo(f"  {base}/s/service-experience?service=salt&easy=1               the easy read version")
@@ -127,9 +133,9 @@ def _parse_date(_ctx, _param, value):
               help="Where to write the links as CSV ('-' for the screen).")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also write cards with QR codes.")
 @click.option("--days", default=None, type=click.IntRange(1, 90), help="Days until links expire.")
+@in_app
 def invite(survey, service, district, appointment_date, count, csv_path, pdf_path, days):
     """Make single-use invitation links (CSV for an SMS system, PDF cards with QR codes)."""
-    _app()
     from feedback.db import transaction
     from surveys import dao, invitations
 

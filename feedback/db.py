@@ -69,7 +69,8 @@ def get_engine():
 @contextmanager
 def transaction():
     """Yield a session in a write transaction; commit at the end, roll back on error."""
-    with Session(current_app.extensions["feedback.write_engine"], expire_on_commit=False) as session, session.begin():
+    engine = current_app.extensions["feedback.write_engine"]
+    with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 

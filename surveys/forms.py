@@ -8,6 +8,7 @@ import uuid
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from surveys.collect import valid_submission_id
@@ -31,7 +32,7 @@ class ChoiceField(RadioField):
         self.invalid_message = invalid
 
     def pre_validate(self, form):
-        if self.data is not None and self.data not in {value for value, _ in self.choices}:
+        if self.data is not None and self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(self.invalid_message)
 
 
@@ -49,9 +50,9 @@ def _messages(easy_read):
     if easy_read:
         return {"required": "Please pick an answer.", "invalid": "Please pick one of the answers.",
                 "too_long": "Please use {max} letters or fewer."}
-    return {"required": "Choose an answer to this question",
-            "invalid": "Choose one of the answers shown",
-            "too_long": "Your answer must be {max} characters or fewer"}
+    return {"required": "Choose an answer to this question.",
+            "invalid": "Choose one of the answers shown.",
+            "too_long": "Your answer must be {max} characters or fewer."}
 
 
 def _field_for(question, easy_read, service_name):
@@ -62,7 +63,7 @@ def _field_for(question, easy_read, service_name):
             Optional(),
             Length(max=question.max_length, message=messages["too_long"].format(max=question.max_length)),
         ])
-    choices = [(o.code, o.easy_label if easy_read else o.label) for o in question.options]
+    choices = [SelectChoice(o.code, o.easy_label if easy_read else o.label) for o in question.options]
     required = InputRequired(message=messages["required"]) if question.required else Optional()
     return ChoiceField(label, choices=choices, validators=[required], invalid=messages["invalid"])
 

@@ -1,0 +1,82 @@
+"""Shared fixtures: an app on a fresh database per test, a client, and small factories."""
+
+import shutil
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+
+from feedback import create_app
+from feedback.db import reading, transaction
+from feedback.models import Invitation
+from feedback.setup import initialise
+from surveys import tokens
+
+
+def _config(database_url, **overrides):
+    return {"ENV_NAME": "test", "DATABASE_URL": database_url, **overrides}
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """An initialised SQLite file, copied for each test so that set-up runs once."""
+    path = tmp_path_factory.mktemp("template") / "feedback.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}"))
+    with app.app_context():
+        assert initialise(echo=lambda _line: None) == []
+        app.extensions["feedback.engine"].dispose()
+    return path
+
+
+@pytest.fixture
+def app(template_database, tmp_path):
+    """A test app on its own copy of the initialised database."""
+    path = tmp_path / "feedback.sqlite3"
+    shutil.copy(template_database, path)
+    app = create_app(_config(f"sqlite:///{path}", INSTANCE_PATH=str(tmp_path)))
+    with app.test_request_context():  # so tests can build URLs with url_for
+        yield app
+    app.extensions["feedback.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def parse(response):
+    """Return the parsed HTML of a response."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def form_fields(response):
+    """Return the hidden fields (CSRF token, submission id) of the survey form on a page."""
+    page = parse(response)
+    return {field["name"]: field.get("value", "") for field in page.select("form input[type=hidden]")}
+
+
+def create_invitation(**overrides):
+    """Store an invitation and return (token, invitation)."""
+    token, token_hash = tokens.new_token()
+    now = datetime.now(UTC)
+    fields = {
+        "token_hash": token_hash, "instrument_slug": "service-experience", "service_slug": "camhs",
+        "district_slug": "preston", "appointment_date": date(2026, 10, 14),
+        "created_at": now, "expires_at": now + timedelta(days=14),
+    }
+    fields.update(overrides)
+    with transaction() as session:
+        invitation = Invitation(**fields)
+        session.add(invitation)
+    return token, invitation
+
+
+def rows(model, **filters):
+    """Return every stored row of a model matching the column filters."""
+    from sqlmodel import select
+
+    query = select(model)
+    for column, value in filters.items():
+        query = query.where(getattr(model, column) == value)
+    with reading() as session:
+        return list(session.exec(query))
