@@ -66,20 +66,29 @@ def _draw_card(pdf, link, x, y):
     pdf.setDash(2, 3)
     pdf.rect(x, y, CARD_W, CARD_H)  # cut line
     pdf.setDash()
-    qr_size = 40 * mm
-    renderPDF.draw(_qr(link.url, qr_size), pdf, x + CARD_W - qr_size - 5 * mm, y + 12 * mm)
+    qr_size = 34 * mm
+    renderPDF.draw(_qr(link.url, qr_size), pdf, x + CARD_W - qr_size - 4 * mm, y + 14 * mm)
     pdf.setFont("Helvetica-Bold", 14)
     pdf.drawString(x + 6 * mm, y + CARD_H - 12 * mm, "How was your visit?")
-    pdf.setFont("Helvetica", 10)
     text = pdf.beginText(x + 6 * mm, y + CARD_H - 20 * mm)
-    for line in ("Tell us in one minute.", "Scan the code with your phone", "camera, or type the link.",
-                 "You do not give your name.", f"Works until {link.expires_on:%d %B %Y}."):
+    text.setFont("Helvetica", 9.5)
+    for line in ("Tell us in one minute.", "Scan the code with your", "phone camera, or type",
+                 "the link below.", "You do not give your name.",
+                 f"Works until {link.expires_on:%d %b %Y}."):
         text.textLine(line)
     pdf.drawText(text)
+    pdf.setFont("Helvetica-Oblique", 8)
+    service = _fit(pdf, link.service_name, "Helvetica-Oblique", 8, CARD_W - 12 * mm)
+    pdf.drawString(x + 6 * mm, y + 10 * mm, service)
     pdf.setFont("Helvetica", 7.5)
     pdf.drawString(x + 6 * mm, y + 5 * mm, link.url)
-    pdf.setFont("Helvetica-Oblique", 8)
-    pdf.drawString(x + 6 * mm, y + CARD_H - 26 * mm - 5 * 12, link.service_name[:48])
+
+
+def _fit(pdf, text, font, size, width):
+    """Shorten text with an ellipsis until it fits the width."""
+    while pdf.stringWidth(text, font, size) > width and len(text) > 4:
+        text = text[:-2].rstrip() + "…"
+    return text
 
 
 def write_pdf(links, path):
