@@ -89,6 +89,11 @@ def _fill_demo(count, seed):
     with transaction() as session:
         demo_data.insert_invitations(session, rng, months, annual_reviews)
     click.echo(f"Stored {count} synthetic responses from {months[0]:%B %Y} to {months[-1]:%B %Y}.")
+    from analysis import jobs
+
+    with click.progressbar(months, label="Working out the monthly KPIs") as bar:
+        for month in bar:
+            jobs.rebuild([month])
 
 
 def _print_links():
@@ -98,6 +103,8 @@ def _print_links():
     click.echo(f"  {base}/s/service-experience?service=salt&easy=1               the easy read version")
     click.echo(f"  {base}/s/service-experience?service=physiotherapy&mode=kiosk  kiosk mode for a tablet")
     click.echo(f"  {base}/s/break-time-young-person                              easy read for young people")
+    click.echo(f"  {base}/dashboard                                              the KPI dashboard (staff)")
+    click.echo("Add a staff account with `feedback users add --email you@example.org --role admin`.")
     click.echo("Make single-use links with `feedback invite --survey service-experience --service camhs`.")
 
 
@@ -110,8 +117,65 @@ def serve(host, port, threads):
     import waitress
 
     app = create_app()
+    if app.config["SCHEDULER_ENABLED"]:
+        from feedback import scheduler
+
+        scheduler.start(app)
+        click.echo("Scheduler started (FEEDBACK_SCHEDULER=off to run it elsewhere).")
     click.echo(f"Serving on http://{host}:{port} (press Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="feedback")
+
+
+@main.command("scheduler")
+def scheduler_command():
+    """Run only the scheduled jobs (for deployments with several web workers)."""
+    import signal
+    import threading
+
+    from feedback import scheduler
+
+    app = create_app()
+    running = scheduler.start(app)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("Scheduler running; jobs: " + ", ".join(j.id for j in running.get_jobs()))
+    stop.wait()
+    running.shutdown()
+
+
+@main.group()
+def jobs():
+    """List scheduled jobs or run one now."""
+
+
+@jobs.command("list")
+@in_app
+def jobs_list():
+    """Show each job, when it runs and how its last run went."""
+    from analysis.jobs import JOBS, last_runs
+    from feedback.db import reading
+
+    with reading() as session:
+        latest = last_runs(session)
+    for name, job in JOBS.items():
+        last = latest.get(name)
+        status = (f"last {last.status} {last.started_at:%Y-%m-%d %H:%M} ({last.detail})"
+                  if last else "never run")
+        click.echo(f"{name:16} {job.trigger}  {job.description}; {status}")
+
+
+@jobs.command("run")
+@click.argument("name")
+@in_app
+def jobs_run(name):
+    """Run a job now, whatever its schedule."""
+    from analysis.jobs import JOBS, manual_key, run
+
+    if name not in JOBS:
+        raise click.BadParameter(f"no job called {name!r}; try: {', '.join(JOBS)}",
+                                 param_hint="NAME")
+    click.echo(run(name, run_key=manual_key()))
 
 
 def _parse_date(_ctx, _param, value):
@@ -157,3 +221,23 @@ def invite(survey, service, district, appointment_date, count, csv_path, pdf_pat
     if pdf_path:
         invitations.write_pdf(links, pdf_path)
         click.echo(f"Wrote {len(links)} cards to {pdf_path}", err=True)
+
+
+def _register_commands():
+    from analysis.cli import kpi_values, kpis
+
+    for command in (kpis, kpi_values):
+        main.add_command(in_app_group(command))
+
+
+def in_app_group(command):
+    """Wrap a command (or each command of a group) to run inside an app context."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            sub.callback = in_app(sub.callback)
+    else:
+        command.callback = in_app(command.callback)
+    return command
+
+
+_register_commands()

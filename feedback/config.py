@@ -34,6 +34,7 @@ class Config:
     INSTANCE_PATH = _env("INSTANCE_PATH")  # None: Flask's instance folder
     REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml
     INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments
+    KPI_DIR = _env("KPI_DIR")  # None: the packaged analysis/kpis
     PARTNERSHIP_NAME = _env("PARTNERSHIP_NAME", "Local SEND Partnership")
 
 

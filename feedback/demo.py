@@ -137,12 +137,12 @@ def generate(rng, instruments, services, districts, months, count):
                 answers[question.key] = pick(rng, question, share)
         text_keys = [q.key for q in instrument.questions if q.type == "text"]
         comment = (text_keys[0], comment_for(rng, share)) if text_keys and rng.random() < 0.25 else None
-        channel = rng.choices(["form", "kiosk"], [5, 1])[0]
+        channel = "form" if slug == "ehcp-annual-review" else rng.choices(["form", "kiosk"], [5, 1])[0]
         row = {
             "submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "instrument_id": instrument.id, "instrument_slug": slug,
             "instrument_version": instrument.version, "channel": channel,
-            "invited": channel == "form" and rng.random() < 0.6,
+            "invited": slug == "ehcp-annual-review" or (channel == "form" and rng.random() < 0.6),
             "easy_read": instrument.respondent_type == "young_person",
             "service_slug": service, "provider_slug": services[service],
             "district_slug": rng.choice(districts), "respondent_type": instrument.respondent_type,
@@ -204,5 +204,6 @@ def invitations_sent(rng, month, responses, rate):
     created = datetime.combine(month, time(9), UTC)
     return [{"token_hash": secrets.token_hex(32), "instrument_slug": "ehcp-annual-review",
              "service_slug": "ehc-assessment", "district_slug": None, "appointment_date": month,
+             "month": month,
              "created_at": created, "expires_at": expires, "used": i < responses}
             for i in range(sent)]

@@ -99,7 +99,107 @@ class Invitation(SQLModel, table=True):
     service_slug: str = Field(foreign_key="service.slug", max_length=40)
     district_slug: str | None = Field(default=None, foreign_key="district.slug", max_length=40)
     appointment_date: date | None = None
+    month: date | None = Field(default=None, index=True)  # the month it counts in (response rate)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     # Only whether it was used: no time is kept that could match it to a response.
     used: bool = False
+
+
+class PlanRow(SQLModel, table=True):
+    """An improvement plan whose KPIs are tracked (loaded from analysis/kpis)."""
+
+    __tablename__ = "plan"
+
+    slug: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    start: date
+    amber_margin: float = 5
+    position: int = 0
+
+
+class KpiRow(SQLModel, table=True):
+    """One KPI of a plan, its definition kept as JSON."""
+
+    __tablename__ = "kpi"
+    __table_args__ = (UniqueConstraint("plan_slug", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_slug: str = Field(foreign_key="plan.slug", max_length=40)
+    ref: str = Field(max_length=40)
+    position: int = 0
+    definition: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class KpiSnapshot(SQLModel, table=True):
+    """A month's counts for one KPI and scope. Rebuilt whole, a month at a time."""
+
+    __tablename__ = "kpi_snapshot"
+    __table_args__ = (
+        UniqueConstraint("plan_slug", "ref", "month", "scope_type", "scope_key"),
+        Index("ix_kpi_snapshot_month", "month", "scope_type"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_slug: str = Field(max_length=40)
+    ref: str = Field(max_length=40)
+    month: date
+    scope_type: str = Field(max_length=10)  # all, service, provider, district
+    scope_key: str = Field(max_length=40)  # "all" or a slug
+    numerator: int
+    denominator: int
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class KpiManualValue(SQLModel, table=True):
+    """A monthly value entered by hand for a KPI not answered through surveys."""
+
+    __tablename__ = "kpi_manual_value"
+    __table_args__ = (UniqueConstraint("plan_slug", "ref", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_slug: str = Field(max_length=40)
+    ref: str = Field(max_length=40)
+    month: date
+    value: float
+    entered_by: str = Field(max_length=200)
+    entered_at: datetime = Field(default_factory=utcnow)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class MonthlyReport(SQLModel, table=True):
+    """The board report for a finished month, written by the monthly job."""
+
+    __tablename__ = "monthly_report"
+
+    month: date = Field(primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    html: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job; the unique key makes a run happen once across processes."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_id", "run_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=60)
+    run_key: str = Field(max_length=40)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = Field(default="running", max_length=20)
+    detail: str | None = Field(default=None, max_length=500)
+
+
+class StaffUser(SQLModel, table=True):
+    """A member of staff who can sign in to the dashboard."""
+
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=30)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)

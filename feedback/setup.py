@@ -2,6 +2,8 @@
 
 from flask import current_app
 
+from analysis import dao as analysis_dao
+from analysis import definitions as kpi_definitions
 from feedback import migrate, reference
 from feedback.db import get_engine, transaction
 from surveys import dao as survey_dao
@@ -23,6 +25,16 @@ def initialise(echo=print):
             row, created = survey_dao.save_instrument_version(session, definition)
             state = "new version" if created else "unchanged"
             echo(f"Instrument {row.slug}: version {row.version} ({state}).")
+        # KPIs are checked against every instrument in use, including one whose file was refused.
+        known = {d.slug: d for d in survey_dao.latest_definitions(session)}
+    plans, kpi_errors = kpi_definitions.load_directory(
+        known, current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR
+    )
+    with transaction() as session:
+        analysis_dao.save_plans(session, plans)
+    for plan in plans:
+        echo(f"Plan {plan.slug}: {len(plan.kpis)} KPIs.")
+    errors = errors + kpi_errors
     for error in errors:
         echo(f"Not loaded: {error}")
     return errors

@@ -32,6 +32,13 @@ def save_instrument_version(session, definition):
     return row, True
 
 
+def latest_definitions(session):
+    """Return the newest Definition of every instrument."""
+    rows = session.exec(select(Instrument).order_by(Instrument.slug, Instrument.version)).all()
+    latest = {row.slug: row for row in rows}
+    return [definition_of(row) for row in latest.values()]
+
+
 def definition_of(instrument):
     """Return the Definition stored with an instrument version."""
     return definitions.from_dict(json.loads(instrument.definition))

@@ -34,7 +34,7 @@ def issue(session, *, instrument_slug, service, district_slug, appointment_date,
         rows.append(Invitation(
             token_hash=token_hash, instrument_slug=instrument_slug, service_slug=service.slug,
             district_slug=district_slug, appointment_date=appointment_date,
-            created_at=now, expires_at=expires_at,
+            month=(appointment_date or now.date()).replace(day=1), created_at=now, expires_at=expires_at,
         ))
         links.append(IssuedLink(f"{base_url.rstrip('/')}/i/{token}", service.name, expires_at.date()))
     dao.add_invitations(session, rows)

@@ -8,10 +8,16 @@ import feedback.models  # noqa: F401  (registers the tables on SQLModel.metadata
 target_metadata = SQLModel.metadata
 
 
+def include_object(_object, name, type_, _reflected, _compare_to):
+    """Leave APScheduler's own job table to APScheduler."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def run_migrations(connection):
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -1,0 +1,137 @@
+"""`feedback kpis` and `feedback kpi-values`: the scorecard and hand-entered values."""
+
+import csv
+import json
+import sys
+
+import click
+
+from analysis import exports, service
+from analysis.service import MonthError
+
+SCOPE_TYPES = ("service", "provider", "district")
+
+
+def _month(_ctx, _param, value):
+    try:
+        return service.parse_month(value)
+    except MonthError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _figures(view, by, plan_filter):
+    for plan, figures in view.card:
+        if plan_filter and plan.slug != plan_filter:
+            continue
+        for figure in figures:
+            if by is None:
+                yield figure
+            elif figure.kpi.surveyed:
+                yield from service.breakdowns(view, plan, figure.kpi, by)
+
+
+def _table(figures):
+    lines = [f"{'plan':9} {'ref':14} {'scope':28} {'value':>6} {'95% CI':>13} {'n':>6} "
+             f"{'target':>6}  RAG"]
+    for f in figures:
+        d = f.as_dict()
+        value = "*" if d["suppressed"] else ("-" if d["value"] is None else f"{d['value']:.1f}%")
+        ci = f"{d['ci_low']:.0f}-{d['ci_high']:.0f}%" if d["ci_low"] is not None else ""
+        n = "*" if d["suppressed"] else (d["denominator"] if d["denominator"] is not None else "")
+        target = "" if d["target"] is None else f"{d['target']:.0f}%"
+        lines.append(f"{d['plan']:9} {d['ref']:14} {d['scope'][:28]:28} {value:>6} {ci:>13} {n!s:>6} "
+                     f"{target:>6}  {f.rag_label}")
+    return "\n".join(lines)
+
+
+@click.command("kpis")
+@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+@click.option("--by", type=click.Choice(SCOPE_TYPES), help="Break down by service, provider or district.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--plan", default=None, help="Only this plan, e.g. cip-2023.")
+def kpis(month, by, fmt, plan):
+    """Print the KPI scorecard for a month."""
+    try:
+        view = service.month_view(month)
+    except MonthError as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(1)
+    if plan and plan not in {p.slug for p in view.plans}:
+        click.echo(f"Error: no plan called {plan!r}.", err=True)
+        sys.exit(1)
+    figures = list(_figures(view, by, plan))
+    if fmt == "json":
+        for figure in figures:
+            click.echo(json.dumps(figure.as_dict()))
+    elif fmt == "csv":
+        click.echo(exports.to_csv(*exports.figure_rows(figures)), nl=False)
+    else:
+        click.echo(_table(figures))
+
+
+@click.group("kpi-values")
+def kpi_values():
+    """Enter monthly values for KPIs that are not answered through surveys."""
+
+
+def parse_value(text):
+    """Return a percentage from text, or raise ValueError saying why it was refused."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not a number") from None
+    if value != value or not 0 <= value <= 100:  # NaN fails the first test
+        raise ValueError(f"{text} is outside 0 to 100")
+    return value
+
+
+def _save(plan_slug, ref, month, value, entered_by, note=None):
+    from analysis import dao
+    from feedback.db import transaction
+
+    with transaction() as session:
+        plan = next((p for p in dao.plans(session) if p.slug == plan_slug), None)
+        kpi = plan.kpi(ref) if plan else None
+        if kpi is None:
+            raise ValueError(f"no KPI {ref!r} in plan {plan_slug!r}")
+        if kpi.surveyed:
+            raise ValueError(f"{ref} is worked out from answers and cannot be entered by hand")
+        dao.save_manual_value(session, plan_slug, ref, month, value, entered_by, note)
+
+
+@kpi_values.command("add")
+@click.option("--plan", required=True)
+@click.option("--ref", required=True)
+@click.option("--month", required=True, callback=_month)
+@click.option("--value", required=True, help="A percentage, 0 to 100.")
+@click.option("--entered-by", required=True, help="Who is entering it (name or role).")
+@click.option("--note", default=None)
+def add_value(plan, ref, month, value, entered_by, note):
+    """Enter one month's value for a KPI."""
+    try:
+        _save(plan, ref, month, parse_value(value), entered_by, note)
+    except ValueError as error:
+        click.echo(f"Refused: {error}.", err=True)
+        sys.exit(1)
+    click.echo(f"Saved {ref} for {month:%B %Y}.")
+
+
+@kpi_values.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--entered-by", required=True)
+def import_values(file, entered_by):
+    """Import values from CSV with columns plan, ref, month, value (and optional note)."""
+    saved, refused = 0, 0
+    for line, row in enumerate(csv.DictReader(file), start=2):
+        try:
+            month = service.parse_month(row.get("month", ""))
+            _save(row.get("plan", ""), row.get("ref", ""), month, parse_value(row.get("value")),
+                  entered_by, row.get("note") or None)
+            saved += 1
+        except (ValueError, MonthError) as error:
+            refused += 1
+            click.echo(f"Line {line} refused: {error}.", err=True)
+    click.echo(f"Saved {saved} values; refused {refused}.")
+    if refused:
+        sys.exit(1)

@@ -1,0 +1,226 @@
+"""Queries for KPIs: loading definitions, aggregating answers in SQL, reading snapshots."""
+
+import json
+from dataclasses import asdict
+from datetime import date
+
+from sqlalchemy import case, delete, func, insert, literal, or_
+from sqlmodel import select
+
+from analysis import definitions
+from feedback.models import (
+    Answer,
+    Comment,
+    Invitation,
+    KpiManualValue,
+    KpiRow,
+    KpiSnapshot,
+    MonthlyReport,
+    PlanRow,
+    Response,
+    Service,
+)
+
+SCOPES = ("all", "service", "provider", "district")
+
+
+def save_plans(session, plans):
+    """Insert or replace every plan and its KPIs."""
+    for position, plan in enumerate(plans):
+        session.merge(PlanRow(slug=plan.slug, name=plan.name, start=plan.start,
+                              amber_margin=plan.amber_margin, position=position))
+        session.flush()
+        session.execute(delete(KpiRow).where(KpiRow.plan_slug == plan.slug))
+        session.add_all(
+            KpiRow(plan_slug=plan.slug, ref=kpi.ref, position=index,
+                   definition=json.dumps(asdict(kpi), default=str))
+            for index, kpi in enumerate(plan.kpis)
+        )
+    session.flush()
+
+
+def _kpi_from_json(text):
+    data = json.loads(text)
+    data["positive"] = tuple(data["positive"])
+    data["providers"] = tuple(data["providers"])
+    data["trajectory"] = tuple(tuple(point) for point in data["trajectory"])
+    return definitions.Kpi(**data)
+
+
+def plans(session):
+    """Return every loaded plan with its KPIs, in file order."""
+    result = []
+    for row in session.exec(select(PlanRow).order_by(PlanRow.position)):
+        kpis = session.exec(select(KpiRow.definition).where(KpiRow.plan_slug == row.slug)
+                            .order_by(KpiRow.position)).all()
+        result.append(definitions.Plan(row.slug, row.name, row.start, row.amber_margin,
+                                       tuple(_kpi_from_json(k) for k in kpis)))
+    return result
+
+
+def _scope_column(scope, model=Response):
+    return None if scope == "all" else getattr(model, f"{scope}_slug")
+
+
+def _grouped(session, query, key):
+    """Run an aggregate grouped by ``key`` (or over everything when key is None)."""
+    if key is None:  # PostgreSQL refuses GROUP BY on a constant, so "all" has no GROUP BY
+        query = query.add_columns(literal("all").label("scope_key"))
+    else:
+        query = query.add_columns(key.label("scope_key")).group_by(key)
+    return {row.scope_key: row for row in session.execute(query)
+            if row.scope_key is not None and row.denominator}
+
+
+def share_counts(session, kpi, month, scope):
+    """Return {scope key: (positive answers, all answers)} for a share KPI in a month."""
+    key = _scope_column(scope)
+    positive = func.sum(case((Answer.value.in_(kpi.positive), 1), else_=0))
+    query = (
+        select(positive.label("numerator"), func.count().label("denominator"))
+        .select_from(Answer).join(Response, Answer.response_id == Response.id)
+        .where(Response.month == month, Response.instrument_slug == kpi.instrument,
+               Answer.question_key == kpi.question)
+    )
+    if kpi.providers:
+        query = query.where(Response.provider_slug.in_(kpi.providers))
+    return {k: (int(r.numerator or 0), r.denominator) for k, r in _grouped(session, query, key).items()}
+
+
+def quiz_counts(session, kpi, month, scope):
+    """Return {scope key: (respondents at or above the threshold, respondents)}."""
+    key = _scope_column(scope)
+    passed = func.sum(case((Response.score >= kpi.threshold, 1), else_=0))
+    query = select(passed.label("numerator"), func.count().label("denominator")).where(
+        Response.month == month, Response.instrument_slug == kpi.instrument,
+        Response.score.is_not(None))
+    return {k: (int(r.numerator or 0), r.denominator) for k, r in _grouped(session, query, key).items()}
+
+
+def response_rate_counts(session, kpi, month, scope):
+    """Return {scope key: (responses to invitations, invitations)} for the month."""
+    answered = _grouped(session, select(func.count().label("denominator")).where(
+        Response.month == month, Response.instrument_slug == kpi.instrument,
+        Response.invited.is_(True)), _scope_column(scope))
+    invited = select(func.count().label("denominator")).select_from(Invitation).where(
+        Invitation.month == month, Invitation.instrument_slug == kpi.instrument)
+    if scope == "provider":
+        invited = invited.join(Service, Service.slug == Invitation.service_slug)
+        sent = _grouped(session, invited, Service.provider_slug)
+    else:
+        sent = _grouped(session, invited, _scope_column(scope, Invitation))
+    return {k: (answered[k].denominator if k in answered else 0, sent[k].denominator if k in sent else 0)
+            for k in set(answered) | set(sent)}
+
+
+COUNTERS = {"share": share_counts, "quiz_threshold": quiz_counts,
+            "response_rate": response_rate_counts}
+
+
+def rebuild_month(session, plan_list, month, now):
+    """Replace a month's snapshots with fresh counts, in the caller's transaction."""
+    session.execute(delete(KpiSnapshot).where(KpiSnapshot.month == month))
+    rows, cache = [], {}
+    for plan in plan_list:
+        for kpi in plan.kpis:
+            if not kpi.surveyed:
+                continue
+            source = (kpi.measure, kpi.instrument, kpi.question, kpi.positive, kpi.providers,
+                      kpi.threshold)
+            for scope in SCOPES:
+                if (source, scope) not in cache:
+                    cache[(source, scope)] = COUNTERS[kpi.measure](session, kpi, month, scope)
+                rows.extend(
+                    {"plan_slug": plan.slug, "ref": kpi.ref, "month": month, "scope_type": scope,
+                     "scope_key": key, "numerator": n, "denominator": d, "computed_at": now}
+                    for key, (n, d) in cache[(source, scope)].items()
+                )
+    if rows:
+        session.execute(insert(KpiSnapshot), rows)
+    return len(rows)
+
+
+def snapshot_counts(session, months, scope="all"):
+    """Return {(plan, ref, month, scope key): (numerator, denominator)} for the months."""
+    query = select(KpiSnapshot).where(KpiSnapshot.month.in_(months), KpiSnapshot.scope_type == scope)
+    return {(s.plan_slug, s.ref, s.month, s.scope_key): (s.numerator, s.denominator)
+            for s in session.exec(query)}
+
+
+def has_snapshots(session, month):
+    """Return whether the month has been aggregated."""
+    return session.exec(select(KpiSnapshot.id).where(KpiSnapshot.month == month).limit(1)).first() is not None
+
+
+def months_with_responses(session):
+    """Return the months that hold any response, newest first."""
+    return list(session.exec(select(Response.month).distinct().order_by(Response.month.desc())))
+
+
+def manual_values(session, months):
+    """Return {(plan, ref, month): KpiManualValue} for the months."""
+    query = select(KpiManualValue).where(KpiManualValue.month.in_(months))
+    return {(v.plan_slug, v.ref, v.month): v for v in session.exec(query)}
+
+
+def save_manual_value(session, plan_slug, ref, month, value, entered_by, note=None):
+    """Store (or replace) a hand-entered monthly value."""
+    session.execute(delete(KpiManualValue).where(
+        KpiManualValue.plan_slug == plan_slug, KpiManualValue.ref == ref, KpiManualValue.month == month))
+    session.add(KpiManualValue(plan_slug=plan_slug, ref=ref, month=month, value=value,
+                               entered_by=entered_by, note=note))
+
+
+def comments(session, service=None, month=None, search=None, limit=200):
+    """Return (comment, response) pairs, newest first, filtered by service, month and words."""
+    query = select(Comment, Response).join(Response, Comment.response_id == Response.id)
+    if service:
+        query = query.where(Response.service_slug == service)
+    if month:
+        query = query.where(Response.month == month)
+    if search:
+        words = [w for w in search.split() if w][:5]
+        query = query.where(or_(*(Comment.text.ilike(f"%{_escape_like(w)}%", escape="\\")
+                                  for w in words)))
+    return list(session.exec(query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)))
+
+
+def _escape_like(word):
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def fft_return(session, month):
+    """Return per-service FFT counts for the month: each answer, collection method, invitations."""
+    answers = session.execute(
+        select(Response.service_slug, Answer.value, func.count())
+        .select_from(Answer).join(Response, Answer.response_id == Response.id)
+        .where(Response.month == month, Answer.question_key == "overall",
+               Response.instrument_slug.in_(("service-experience", "ehcp-annual-review")))
+        .group_by(Response.service_slug, Answer.value)
+    ).all()
+    methods = session.execute(
+        select(Response.service_slug, Response.channel, Response.invited, func.count())
+        .where(Response.month == month).group_by(Response.service_slug, Response.channel,
+                                                  Response.invited)
+    ).all()
+    eligible = session.execute(
+        select(Invitation.service_slug, func.count()).where(Invitation.month == month)
+        .group_by(Invitation.service_slug)
+    ).all()
+    return answers, methods, eligible
+
+
+def save_report(session, month, html):
+    """Store (or replace) the board report for a month."""
+    session.execute(delete(MonthlyReport).where(MonthlyReport.month == month))
+    session.add(MonthlyReport(month=month, html=html))
+
+
+def report(session, month: date):
+    """Return the stored board report for a month, or None."""
+    return session.get(MonthlyReport, month)
+
+
+def reports(session):
+    """Return the months that have a board report, newest first."""
+    return list(session.exec(select(MonthlyReport.month).order_by(MonthlyReport.month.desc())))

@@ -1,0 +1,83 @@
+"""What the dashboard and the command line ask of KPIs: one place, so they agree."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from analysis import dao, jobs, measures, scorecard
+from feedback.db import reading
+
+
+class MonthError(ValueError):
+    """A month that cannot be shown: malformed, in the future or without data."""
+
+
+def parse_month(text, today=None):
+    """Return the first day of a YYYY-MM month, refusing malformed and future months."""
+    try:
+        year, number = (int(part) for part in (text or "").split("-"))
+        month = date(year, number, 1)
+    except ValueError:
+        raise MonthError(f"{text!r} is not a month; use the form YYYY-MM, e.g. 2026-10") from None
+    if len(text) != 7:
+        raise MonthError(f"{text!r} is not a month; use the form YYYY-MM, e.g. 2026-10")
+    today = today or jobs.london_today()
+    if month > today.replace(day=1):
+        raise MonthError(f"{month:%B %Y} has not happened yet")
+    return month
+
+
+@dataclass
+class MonthView:
+    """A month's scorecard with twelve months of history for trends."""
+
+    month: date
+    plans: list
+    card: list
+    months: list
+    counts: dict
+    manual: dict
+
+    def trend(self, figure):
+        return scorecard.series(figure.plan, figure.kpi, self.months, self.counts, self.manual)
+
+    def find(self, plan_slug, ref):
+        plan = next((p for p in self.plans if p.slug == plan_slug), None)
+        kpi = plan.kpi(ref) if plan else None
+        return plan, kpi
+
+
+def ensure_aggregated(month):
+    """Aggregate a month that has answers but no snapshots yet (the job has not run)."""
+    with reading() as session:
+        needed = not dao.has_snapshots(session, month)
+    if needed:
+        jobs.rebuild([month])
+
+
+def month_view(month, require_data=True):
+    """Return the scorecard for a month, or raise MonthError when the month has no data."""
+    ensure_aggregated(month)
+    months = measures.previous_months(month, 12)
+    with reading() as session:
+        plans = dao.plans(session)
+        counts = dao.snapshot_counts(session, months)
+        manual = dao.manual_values(session, months)
+    has_data = any(m == month for (_, _, m, _) in counts) or any(m == month for (_, _, m) in manual)
+    if require_data and not has_data:
+        raise MonthError(f"there are no answers or entered values for {month:%B %Y}")
+    return MonthView(month, plans, scorecard.scorecard(plans, month, counts, manual), months,
+                     counts, manual)
+
+
+def breakdowns(view, plan, kpi, scope_type):
+    """Return the KPI's figures by service, provider or district for the view's month."""
+    with reading() as session:
+        counts = dao.snapshot_counts(session, [view.month], scope_type)
+    return scorecard.breakdown(plan, kpi, view.month, counts, scope_type)
+
+
+def latest_month():
+    """Return the newest month with answers, or None."""
+    with reading() as session:
+        months = dao.months_with_responses(session)
+    return months[0] if months else None
