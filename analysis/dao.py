@@ -11,12 +11,14 @@ from analysis import definitions
 from feedback.models import (
     Answer,
     Comment,
+    District,
     Invitation,
     KpiManualValue,
     KpiRow,
     KpiSnapshot,
     MonthlyReport,
     PlanRow,
+    Provider,
     Response,
     Service,
 )
@@ -224,3 +226,16 @@ def report(session, month: date):
 def reports(session):
     """Return the months that have a board report, newest first."""
     return list(session.exec(select(MonthlyReport.month).order_by(MonthlyReport.month.desc())))
+
+
+def services(session):
+    """Return every service, by name."""
+    return list(session.exec(select(Service).order_by(Service.name)))
+
+
+def scope_names(session):
+    """Return {"service:slug": name, "provider:slug": name, "district:slug": name}."""
+    names = {}
+    for model, scope in ((Service, "service"), (Provider, "provider"), (District, "district")):
+        names.update({f"{scope}:{row.slug}": row.name for row in session.exec(select(model))})
+    return names

@@ -34,6 +34,8 @@ class Figure:
 
     @property
     def rag_label(self):
+        if self.cell.suppressed:
+            return "Too few answers to show"
         return measures.RAG_LABELS[self.rag]
 
     @property

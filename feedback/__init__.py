@@ -31,9 +31,11 @@ def create_app(test_config=None):
     errors.init_app(app)
     headers.init_app(app)
 
+    from analysis.dashboard import bp as dashboard_bp
     from feedback.pages import bp as pages_bp
     from surveys.views import bp as respondents_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(respondents_bp)
+    app.register_blueprint(dashboard_bp)
     return app

@@ -223,6 +223,37 @@ def invite(survey, service, district, appointment_date, count, csv_path, pdf_pat
         click.echo(f"Wrote {len(links)} cards to {pdf_path}", err=True)
 
 
+@main.group()
+def users():
+    """Staff accounts and roles."""
+
+
+@users.command("add")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "commissioner", "service_staff",
+                                                          "asd_team", "safeguarding_lead"]))
+@click.password_option(help="Asked for if not given; at least 12 characters.")
+@in_app
+def users_add(email, role, password):
+    """Add a staff account (the password is asked for, never shown)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from feedback import auth
+    from feedback.db import transaction
+    from feedback.models import StaffUser
+
+    problem = auth.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    try:
+        with transaction() as session:
+            session.add(StaffUser(email=email.strip().lower(), role=role,
+                                  password_hash=auth.hash_password(password)))
+    except IntegrityError:
+        raise click.ClickException(f"there is already an account for {email}") from None
+    click.echo(f"Added {email} as {auth.ROLES[role]}.")
+
+
 def _register_commands():
     from analysis.cli import kpi_values, kpis
 

@@ -80,3 +80,25 @@ def rows(model, **filters):
         query = query.where(getattr(model, column) == value)
     with reading() as session:
         return list(session.exec(query))
+
+
+def create_response(slug="service-experience", answers=None, month=None, service="camhs",
+                    district="preston", comment=None, **overrides):
+    """Store a response with its answers (and optional comment); return it."""
+    import uuid
+
+    from feedback.models import Response
+    from surveys import dao
+
+    with transaction() as session:
+        instrument = dao.latest_instrument(session, slug)
+        provider = dao.service(session, service).provider_slug
+        fields = {
+            "submission_id": str(uuid.uuid4()), "instrument_id": instrument.id,
+            "instrument_slug": slug, "instrument_version": instrument.version, "channel": "form",
+            "service_slug": service, "provider_slug": provider, "district_slug": district,
+            "respondent_type": instrument.respondent_type, "month": month or date(2026, 10, 1),
+        }
+        fields.update(overrides)
+        comments = [("comment", comment, 0.0)] if comment else []
+        return dao.add_response(session, Response(**fields), answers or {}, comments)

@@ -1,0 +1,229 @@
+"""The staff dashboard: scorecard, exceptions, a KPI's chart and breakdowns, comments, exports."""
+
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from analysis import charts, dao, exports, service
+from analysis.cli import parse_value
+from analysis.sentiment import label as sentiment_label
+from analysis.service import MonthError
+from feedback import auth
+from feedback.db import reading, transaction
+from feedback.forms import LoginForm, ManualValueForm
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+auth.guard_blueprint(bp, open_endpoints={"dashboard.login"})
+
+FFT_ANSWERS = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.context_processor
+def staff_context():
+    return {"user": auth.current_user(), "roles": auth.ROLES, "kpi_url": kpi_url}
+
+
+def kpi_url(figure, month):
+    """Return the address of a KPI's page for a month."""
+    return url_for("dashboard.kpi", plan=figure.plan.slug, ref=figure.kpi.ref,
+                   month=month.strftime("%Y-%m"))
+
+
+def _month_from_request():
+    """Return the requested month (default: the newest with answers), or abort with 404."""
+    text = request.args.get("month")
+    if not text:
+        latest = service.latest_month()
+        return latest or service.jobs.london_today().replace(day=1)
+    try:
+        return service.parse_month(text)
+    except MonthError:
+        abort(404)
+
+
+def _view(month):
+    try:
+        return service.month_view(month, require_data=False)
+    except MonthError:
+        abort(404)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        with reading() as session:
+            user = auth.find_user(session, form.email.data)
+        if auth.check_password(user, form.password.data):
+            auth.sign_in(user)
+            return redirect(auth.safe_next(request.args.get("next")))
+        error = "The email address or password is not right."
+    return render_template("dashboard/login.html", form=form, error=error), 200 if not error else 401
+
+
+@bp.post("/logout")
+def logout():
+    auth.sign_out()
+    return redirect(url_for("dashboard.login"))
+
+
+@bp.get("/")
+def scorecard():
+    """The month's scorecard, every KPI of every plan, with trends."""
+    month = _month_from_request()
+    view = _view(month)
+    sparks = {(f.plan.slug, f.kpi.ref): _sparkline(view.trend(f)) for _, fs in view.card for f in fs}
+    return render_template("dashboard/scorecard.html", view=view, sparks=sparks,
+                           months=_month_choices())
+
+
+def _sparkline(trend):
+    return charts.sparkline([f.value for f in trend], [f.target for f in trend])
+
+
+def _month_choices():
+    with reading() as session:
+        return dao.months_with_responses(session)
+
+
+@bp.get("/exceptions")
+def exceptions():
+    """Only the KPIs that are Red or Amber, as the boards' exception reports show them."""
+    view = _view(_month_from_request())
+    return render_template("dashboard/exceptions.html", view=view, months=_month_choices(),
+                           figures=service.scorecard.exceptions(view.card))
+
+
+@bp.get("/kpi/<plan>/<ref>")
+def kpi(plan, ref):
+    """One KPI: a chart against its trajectory, the figures, and breakdowns."""
+    view = _view(_month_from_request())
+    plan_def, kpi_def = view.find(plan, ref)
+    if kpi_def is None:
+        abort(404)
+    trend = service.scorecard.series(plan_def, kpi_def, view.months, view.counts, view.manual)
+    chart = charts.line_chart(
+        [f"{f.month:%b %y}" for f in trend], [f.value for f in trend], [f.target for f in trend],
+        title=f"{kpi_def.ref}: monthly value against the plan's target",
+        description=f"{kpi_def.wording}. Twelve months to {view.month:%B %Y}; the figures are "
+                    "in the table below the chart.",
+    )
+    breakdowns = {scope: service.breakdowns(view, plan_def, kpi_def, scope)
+                  for scope in ("service", "provider", "district")} if kpi_def.surveyed else {}
+    return render_template("dashboard/kpi.html", view=view, plan=plan_def, kpi=kpi_def,
+                           trend=trend, chart=chart, breakdowns=breakdowns,
+                           names=_scope_names(), form=ManualValueForm(), months=_month_choices())
+
+
+def _scope_names():
+    with reading() as session:
+        return dao.scope_names(session)
+
+
+@bp.post("/kpi/<plan>/<ref>/value")
+@auth.requires_role("admin", "commissioner")
+def enter_value(plan, ref):
+    """Enter a month's value by hand for a KPI not answered through surveys."""
+    month = _month_from_request()
+    form = ManualValueForm()
+    target = url_for("dashboard.kpi", plan=plan, ref=ref, month=month.strftime("%Y-%m"))
+    if not form.validate_on_submit():
+        flash("Enter a percentage from 0 to 100.", "error")
+        return redirect(target)
+    try:
+        value = parse_value(form.value.data)
+        with transaction() as session:
+            plan_def = next((p for p in dao.plans(session) if p.slug == plan), None)
+            kpi_def = plan_def.kpi(ref) if plan_def else None
+            if kpi_def is None or kpi_def.surveyed:
+                abort(404)
+            dao.save_manual_value(session, plan, ref, month, value, auth.current_user().email,
+                                  form.note.data or None)
+    except ValueError as error:
+        flash(f"Not saved: {error}.", "error")
+        return redirect(target)
+    flash(f"Saved {value:g}% for {month:%B %Y}.", "success")
+    return redirect(target)
+
+
+@bp.get("/comments")
+def comments():
+    """What families said, newest first, by service and month, searchable."""
+    month = None
+    if request.args.get("month"):
+        month = _month_from_request()
+    service_slug = request.args.get("service") or None
+    search = (request.args.get("q") or "").strip()[:100]
+    with reading() as session:
+        found = dao.comments(session, service_slug, month, search)
+        services = dao.services(session)
+    return render_template("dashboard/comments.html", comments=found, services=services,
+                           names={s.slug: s.name for s in services},
+                           month=month, service_slug=service_slug, search=search,
+                           months=_month_choices(), sentiment=sentiment_label)
+
+
+def _download(body, filename, mimetype):
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+@bp.get("/export/scorecard.<fmt>")
+def export_scorecard(fmt):
+    """The scorecard (or a breakdown, with ?by=) as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    view = _view(_month_from_request())
+    by = request.args.get("by")
+    if by not in (None, "service", "provider", "district"):
+        abort(404)
+    figures = [f for _, fs in view.card for f in fs] if by is None else [
+        b for plan, fs in view.card for f in fs if f.kpi.surveyed
+        for b in service.breakdowns(view, plan, f.kpi, by)]
+    header, rows = exports.figure_rows(figures)
+    name = f"scorecard-{view.month:%Y-%m}{'-by-' + by if by else ''}.{fmt}"
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), name, "text/csv")
+    return _download(exports.to_xlsx(header, rows), name,
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/export/fft-return.csv")
+def fft_return():
+    """The FFT monthly return: per service, each answer's count, totals and collection methods."""
+    month = _month_from_request()
+    with reading() as session:
+        answers, methods, eligible = dao.fft_return(session, month)
+    header, rows = exports.fft_rows(answers, methods, eligible, FFT_ANSWERS)
+    return _download(exports.to_csv(header, rows), f"fft-return-{month:%Y-%m}.csv", "text/csv")
+
+
+@bp.get("/reports")
+def reports():
+    """The monthly board reports written on the 1st of each month."""
+    with reading() as session:
+        months = dao.reports(session)
+    return render_template("dashboard/reports.html", months=months)
+
+
+@bp.get("/reports/<month>")
+def report(month):
+    """A stored monthly board report, print-ready."""
+    try:
+        first = service.parse_month(month)
+    except MonthError:
+        abort(404)
+    with reading() as session:
+        stored = dao.report(session, first)
+    if stored is None:
+        abort(404)
+    return stored.html
