@@ -9,6 +9,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ["plan", "ref", "month", "scope", "numerator", "denominator", "value", "ci_low",
@@ -52,7 +53,7 @@ def to_xlsx(header, rows, title="Scorecard"):
     for row in rows:
         sheet.append([safe_cell(v) for v in row])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import g
 
 from feedback import create_app
 from feedback.db import reading, transaction
@@ -34,6 +35,14 @@ def app(template_database, tmp_path):
     path = tmp_path / "feedback.sqlite3"
     shutil.copy(template_database, path)
     app = create_app(_config(f"sqlite:///{path}", INSTANCE_PATH=str(tmp_path)))
+
+    def fresh_g():
+        # The test's own context (below) would otherwise share g across requests, which
+        # in production are separate; start each request with an empty g as it would.
+        g._get_current_object().__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+
     with app.test_request_context():  # so tests can build URLs with url_for
         yield app
     app.extensions["feedback.engine"].dispose()
@@ -102,3 +111,21 @@ def create_response(slug="service-experience", answers=None, month=None, service
         fields.update(overrides)
         comments = [("comment", comment, 0.0)] if comment else []
         return dao.add_response(session, Response(**fields), answers or {}, comments)
+
+
+def create_staff(email="commissioner@example.org", role="commissioner",
+                 password="a long enough passphrase"):
+    """Store a staff account; return (email, password)."""
+    from feedback import auth
+    from feedback.models import StaffUser
+
+    with transaction() as session:
+        session.add(StaffUser(email=email, role=role, password_hash=auth.hash_password(password)))
+    return email, password
+
+
+def sign_in(client, email="commissioner@example.org", password="a long enough passphrase"):
+    """Sign a test client in through the login form."""
+    page = client.get("/dashboard/login")
+    fields = form_fields(page)
+    return client.post("/dashboard/login", data={**fields, "email": email, "password": password})
