@@ -31,7 +31,7 @@ def _path(run):
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
 
 
-def line_chart(labels, values, targets, title, description, width=640, height=280):
+def line_chart(labels, values, targets, title, description, width=640, height=280, chart_id="chart"):
     """Return an accessible SVG line chart of monthly percentages against targets."""
     left, right, top, bottom = 44, 28, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -42,9 +42,9 @@ def line_chart(labels, values, targets, title, description, width=640, height=28
 
     xs = [left + i * step for i in range(len(labels))]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-labelledby="chart-title chart-desc" class="chart">',
-             f'<title id="chart-title">{escape(title)}</title>',
-             f'<desc id="chart-desc">{escape(description)}</desc>']
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
     for tick in (0, 25, 50, 75, 100):
         y = y_of(tick)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '

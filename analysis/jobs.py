@@ -15,7 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import render_template
 from sqlalchemy.exc import IntegrityError
 
-from analysis import dao, measures, scorecard
+from analysis import charts, dao, measures, scorecard
 from feedback.db import reading, transaction
 from feedback.models import JobRun, utcnow
 
@@ -64,10 +64,19 @@ def render_report(month):
         counts = dao.snapshot_counts(session, months)
         manual = dao.manual_values(session, months)
     card = scorecard.scorecard(plans, month, counts, manual)
-    trends = {(f.plan.slug, f.kpi.ref): scorecard.series(f.plan, f.kpi, months, counts, manual)
-              for _, figures in card for f in figures}
-    return render_template("dashboard/report.html", month=month, card=card, trends=trends,
-                           exceptions=scorecard.exceptions(card), generated=utcnow())
+    exceptions = scorecard.exceptions(card)
+    chart_list = []
+    for index, figure in enumerate(exceptions):
+        trend = scorecard.series(figure.plan, figure.kpi, months, counts, manual)
+        chart_list.append(charts.line_chart(
+            [f"{f.month:%b %y}" for f in trend], [f.value for f in trend], [f.target for f in trend],
+            title=f"{figure.kpi.ref}: twelve months against target",
+            description=f"{figure.kpi.wording}. Values: " + ", ".join(
+                f"{f.month:%b %Y} {'no data' if f.value is None else f'{f.value:.0f}%'}" for f in trend),
+            chart_id=f"chart-{index}"))
+    return render_template("dashboard/report.html", month=month, card=card,
+                           exceptions=list(zip(exceptions, chart_list, strict=True)),
+                           generated=utcnow())
 
 
 @dataclass(frozen=True)
