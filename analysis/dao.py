@@ -184,7 +184,9 @@ def comments(session, service=None, month=None, search=None, limit=200):
         words = [w for w in search.split() if w][:5]
         query = query.where(or_(*(Comment.text.ilike(f"%{_escape_like(w)}%", escape="\\")
                                   for w in words)))
-    return list(session.exec(query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)))
+    # Comments flagged for safeguarding come first, then the newest.
+    order = (Comment.flagged.desc(), Comment.created_at.desc(), Comment.id.desc())
+    return list(session.exec(query.order_by(*order).limit(limit)))
 
 
 def _escape_like(word):

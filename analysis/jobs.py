@@ -8,11 +8,11 @@ with the same key is skipped and says so.
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
 from analysis import charts, dao, measures, scorecard
@@ -79,6 +79,22 @@ def render_report(month):
                            generated=utcnow())
 
 
+def close_stale_chats(now=None):
+    """Store chats left unfinished past the resume window as partial responses."""
+    from bot import dao as chat_dao
+    from bot import storage
+    from surveys.collect import now_utc
+
+    now = now or now_utc()
+    cutoff = now - timedelta(minutes=current_app.config["CHAT_RESUME_MINUTES"])
+    stored = 0
+    with transaction() as session:
+        for row in chat_dao.stale_conversations(session, cutoff):
+            stored += storage.store_conversation(session, row, storage.parse_state(row), now,
+                                                 partial=True)
+    return f"{stored} abandoned chats stored as partial responses"
+
+
 @dataclass(frozen=True)
 class Job:
     function: object
@@ -96,6 +112,10 @@ JOBS = {
     "monthly_report": Job(monthly_report, CronTrigger(day=1, hour=3, minute=0, timezone=LONDON),
                           lambda today: today.strftime("%Y-%m"),
                           "Finalise last month and write the monthly board report"),
+    # Every 15 minutes: chats left past the resume window count, marked partial.
+    "close_stale_chats": Job(close_stale_chats, CronTrigger(minute="*/15", timezone=LONDON),
+                             lambda today: datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M"),
+                             "Store abandoned chats as partial responses"),
 }
 
 

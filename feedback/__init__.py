@@ -32,10 +32,12 @@ def create_app(test_config=None):
     headers.init_app(app)
 
     from analysis.dashboard import bp as dashboard_bp
+    from bot.api import bp as chat_bp
     from feedback.pages import bp as pages_bp
     from surveys.views import bp as respondents_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(respondents_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(chat_bp)
     return app

@@ -31,6 +31,12 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env("SECURE_COOKIES", "off") == "on"
     JSON_SORT_KEYS = False
+    # Public endpoints, requests per minute per client address (per worker process).
+    RATE_LIMIT_SURVEY = int(_env("RATE_LIMIT_SURVEY", "60"))
+    RATE_LIMIT_CHAT = int(_env("RATE_LIMIT_CHAT", "120"))
+    # Host sites allowed to embed the chat widget, e.g. "https://www.example.gov.uk".
+    CHAT_ORIGINS = [o.strip() for o in _env("CHAT_ORIGINS", "").split(",") if o.strip()]
+    CHAT_RESUME_MINUTES = int(_env("CHAT_RESUME_MINUTES", "60"))
     INSTANCE_PATH = _env("INSTANCE_PATH")  # None: Flask's instance folder
     REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml
     INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments
@@ -50,6 +56,8 @@ class ProductionConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    RATE_LIMIT_SURVEY = 10_000
+    RATE_LIMIT_CHAT = 10_000
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SCHEDULER_ENABLED = False
     # Outside services point nowhere, so a test that forgets to fake one fails loudly.

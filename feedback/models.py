@@ -26,6 +26,7 @@ class Service(SQLModel, table=True):
     name: str = Field(max_length=200)
     provider_slug: str | None = Field(default=None, foreign_key="provider.slug", max_length=40)
     contact: str | None = Field(default=None, max_length=300)
+    easy_name: str | None = Field(default=None, max_length=100)  # how the chat names it
 
 
 class Instrument(SQLModel, table=True):
@@ -88,6 +89,8 @@ class Comment(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     polarity: float
     created_at: datetime = Field(default_factory=utcnow)
+    flagged: bool = False  # words suggesting risk of harm: safeguarding lead reviews it first
+    help_shown: bool = False  # the chat showed where to get help now
 
 
 class Invitation(SQLModel, table=True):
@@ -203,3 +206,16 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(max_length=30)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatConversation(SQLModel, table=True):
+    """A chat in progress: the answers so far, never a transcript. Gone once stored or stale."""
+
+    __tablename__ = "chat_conversation"
+
+    id: str = Field(primary_key=True, max_length=64)  # SHA-256 of the token the widget holds
+    instrument_id: int = Field(foreign_key="instrument.id")
+    service_slug: str = Field(foreign_key="service.slug", max_length=40)
+    state: str = Field(sa_column=Column(Text, nullable=False))  # the engine's state as JSON
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)

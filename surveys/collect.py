@@ -73,6 +73,13 @@ def store(session, definition, submission, submission_id, data, now):
     ):
         return "used"
     answers, comments = split_answers(definition, data)
+    comments = [(k, t, polarity(t)) for k, t in comments]
+    return store_answers(session, definition, submission, submission_id, answers, comments, now)
+
+
+def store_answers(session, definition, submission, submission_id, answers, comments, now,
+                  partial=False):
+    """Store answers {key: code} and comments [(key, text, polarity, ...)] as one response."""
     response = Response(
         submission_id=submission_id, instrument_id=submission.instrument_id,
         instrument_slug=definition.slug, instrument_version=submission.instrument_version,
@@ -81,9 +88,9 @@ def store(session, definition, submission, submission_id, data, now):
         provider_slug=submission.provider_slug, district_slug=submission.district_slug,
         respondent_type=definition.respondent_type,
         month=month_counted(submission.appointment_date, now), submitted_at=now,
-        score=quiz_score(definition, answers),
+        score=quiz_score(definition, answers), partial=partial,
     )
-    dao.add_response(session, response, answers, [(k, t, polarity(t)) for k, t in comments])
+    dao.add_response(session, response, answers, comments)
     return "stored"
 
 

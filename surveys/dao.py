@@ -84,13 +84,15 @@ def submission_exists(session, submission_id):
 
 
 def add_response(session, response, answers, comments):
-    """Store a response with its answers {key: code} and comments [(key, text, polarity)]."""
+    """Store a response with answers {key: code} and comments [(key, text, polarity[, flagged,
+    help_shown])]."""
     session.add(response)
     session.flush()
     session.add_all(Answer(response_id=response.id, question_key=k, value=v) for k, v in answers.items())
-    session.add_all(
-        Comment(response_id=response.id, question_key=k, text=t, polarity=p) for k, t, p in comments
-    )
+    for key, text, score, *flags in comments:
+        flagged, help_shown = (flags + [False, False])[:2]
+        session.add(Comment(response_id=response.id, question_key=key, text=text, polarity=score,
+                            flagged=flagged, help_shown=help_shown))
     return response
 
 

@@ -1,0 +1,186 @@
+"""The chat widget's JSON API (`/chat/api/v1/...`), the script itself and its demo page.
+
+No cookies: the widget holds a random conversation token and sends it in the path. Cross-origin
+calls are answered only for the host sites in FEEDBACK_CHAT_ORIGINS. Errors are JSON with a
+stable `error` code and a plain `message`.
+"""
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+
+from bot import dao, storage
+from bot.engine import Engine, EngineError
+from feedback import ratelimit
+from feedback.db import reading, transaction
+from feedback.extensions import csrf
+from feedback.models import Instrument
+from surveys import collect
+from surveys import dao as survey_dao
+
+bp = Blueprint("chat", __name__, url_prefix="/chat")
+csrf.exempt(bp)
+STATIC = Path(__file__).parent / "static"
+API = "/api/v1"
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@bp.errorhandler(ApiError)
+def api_error(error):
+    return jsonify(error=error.code, message=error.message), error.status
+
+
+def _origin_allowed(origin):
+    same = request.host_url.rstrip("/")
+    return origin in (same, current_app.config["BASE_URL"].rstrip("/"),
+                      *current_app.config["CHAT_ORIGINS"])
+
+
+@bp.before_request
+def guard_api():
+    if not request.path.startswith(f"/chat{API}"):
+        return None
+    origin = request.headers.get("Origin")
+    if origin and not _origin_allowed(origin):
+        return jsonify(error="origin_not_allowed",
+                       message="This site is not allowed to use the chat."), 403
+    if request.method != "OPTIONS" and ratelimit.over_limit("chat", "RATE_LIMIT_CHAT"):
+        return jsonify(error="rate_limited", message="Too many messages. Please wait a minute."), 429
+    return None
+
+
+@bp.after_request
+def cors_headers(response):
+    origin = request.headers.get("Origin")
+    if request.path.startswith(f"/chat{API}") and origin and _origin_allowed(origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Vary"] = "Origin"
+    if request.path.startswith(f"/chat{API}"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/widget.js")
+def widget():
+    """The script a host page embeds with one tag."""
+    response = send_from_directory(STATIC, "widget.js", mimetype="text/javascript", max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/demo")
+def demo():
+    """A mock Local Offer page with the widget embedded, for trying it."""
+    return render_template("bot/demo.html", survey=request.args.get("survey", "service-experience"),
+                           service=request.args.get("service", "physiotherapy"))
+
+
+def _body(allowed):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_json", "Send a JSON object.")
+    extra = set(data) - allowed
+    if extra:
+        raise ApiError(400, "unexpected_field", f"Unexpected field: {sorted(extra)[0]}.")
+    return data
+
+
+def _engine(session, instrument_slug=None, service_slug=None, instrument=None):
+    instrument = instrument or survey_dao.latest_instrument(session, instrument_slug or "")
+    if instrument is None:
+        raise ApiError(404, "unknown_survey", "There is no survey with that name.")
+    service = survey_dao.service(session, service_slug)
+    if service is None:
+        raise ApiError(404, "unknown_service", "There is no service with that name.")
+    definition = survey_dao.definition_of(instrument)
+    return instrument, service, Engine(definition, service.easy_name or service.name, service.contact)
+
+
+@bp.get(f"{API}/surveys/<slug>")
+def survey_info(slug):
+    """Say whether a survey and service exist, so the widget shows its launcher only if so."""
+    with reading() as session:
+        instrument = survey_dao.latest_instrument(session, slug)
+        service_slug = request.args.get("service") or (
+            survey_dao.definition_of(instrument).default_service if instrument else None)
+        instrument, service, _ = _engine(session, slug, service_slug, instrument)
+    return jsonify(survey=slug, version=instrument.version, title=instrument.title,
+                   service=service.slug, service_name=service.easy_name or service.name)
+
+
+@bp.post(f"{API}/conversations")
+def start():
+    """Start a conversation; the token returned is how the widget continues it."""
+    data = _body({"survey", "service"})
+    token, now = secrets.token_urlsafe(24), collect.now_utc()
+    with transaction() as session:
+        instrument = survey_dao.latest_instrument(session, str(data.get("survey", "")))
+        service_slug = data.get("service") or (
+            survey_dao.definition_of(instrument).default_service if instrument else None)
+        instrument, service, engine = _engine(session, instrument=instrument,
+                                              service_slug=str(service_slug or ""))
+        state, turn = engine.start()
+        dao.add_conversation(session, token, instrument.id, service.slug, state, now)
+    return jsonify(conversation=token, **turn.as_dict()), 201
+
+
+def _conversation(session, token):
+    if not (isinstance(token, str) and 20 <= len(token) <= 64):
+        raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
+    row = dao.live_conversation(session, token, collect.now_utc(),
+                                current_app.config["CHAT_RESUME_MINUTES"])
+    if row is None:
+        raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
+    instrument = session.get(Instrument, row.instrument_id)
+    _, _, engine = _engine(session, service_slug=row.service_slug, instrument=instrument)
+    return row, engine
+
+
+@bp.get(f"{API}/conversations/<token>")
+def resume(token):
+    """Show again the question a conversation is waiting on (after the person comes back)."""
+    with reading() as session:
+        row, engine = _conversation(session, token)
+        turn = engine.current(storage.parse_state(row))
+    return jsonify(conversation=token, **turn.as_dict())
+
+
+@bp.post(f"{API}/conversations/<token>/answers")
+def answer(token):
+    """Take one answer; when the last question is answered, store the response."""
+    data = _body({"turn", "choice", "text", "skip"})
+    turn_number = data.pop("turn", None)
+    if not isinstance(turn_number, int) or isinstance(turn_number, bool):
+        raise ApiError(400, "bad_turn", "Say which turn this answer is for.")
+    now = collect.now_utc()
+    with transaction() as session:
+        row, engine = _conversation(session, token)
+        try:
+            state, turn = engine.reply(storage.parse_state(row), turn_number, data)
+        except EngineError as error:
+            status = 409 if error.code in ("out_of_order", "finished") else 400
+            raise ApiError(status, error.code, str(error)) from None
+        if state["finished"]:
+            storage.store_conversation(session, row, state, now, partial=False)
+        elif not dao.advance(session, row, state, now):
+            raise ApiError(409, "out_of_order", "That answer is for an earlier question.")
+    return jsonify(conversation=token, **turn.as_dict())
+
+
+@bp.post(f"{API}/conversations/<token>/leave")
+def leave(token):
+    """End a conversation early; what was answered is kept, marked partial."""
+    with transaction() as session:
+        row, _ = _conversation(session, token)
+        stored = storage.store_conversation(session, row, storage.parse_state(row),
+                                            collect.now_utc(), partial=True)
+    return jsonify(stored=stored)

@@ -1,0 +1,212 @@
+"""The dialogue engine: an instrument as a short easy-read conversation. No web, no database.
+
+A conversation's state is a plain dict (JSON-safe) holding where it is and what was answered,
+never a transcript. `start` opens one, `reply` takes one answer and returns the next turn,
+`current` repeats the turn being asked (to resume). Every answer maps to the same option codes
+the forms store, so chat answers count in the same KPIs.
+"""
+
+from dataclasses import dataclass
+
+from analysis.sentiment import polarity
+from bot import safeguarding
+
+STATE_VERSION = 1
+DONT_KNOW = "dont_know"
+SKIP = "skip"
+NEGATIVE_BELOW = -0.1
+POSITIVE_ABOVE = 0.1
+
+
+class EngineError(ValueError):
+    """An answer that does not fit the conversation; ``code`` says why, for the API."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Button:
+    code: str
+    label: str
+    picture: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the bot says next, and how the person can answer."""
+
+    messages: tuple[str, ...]
+    kind: str  # "choice", "text" or "end"
+    question: str | None = None
+    buttons: tuple[Button, ...] = ()
+    max_length: int | None = None
+    help_shown: bool = False
+    turn: int = 0
+
+    def as_dict(self):
+        return {"turn": self.turn, "messages": list(self.messages), "kind": self.kind,
+                "question": self.question, "max_length": self.max_length,
+                "help_shown": self.help_shown,
+                "buttons": [{"code": b.code, "label": b.label, "picture": b.picture}
+                            for b in self.buttons]}
+
+
+class Engine:
+    """Drives a conversation for one instrument and one service."""
+
+    def __init__(self, definition, service_name, contact=None):
+        self.definition = definition
+        self.service_name = service_name
+        self.contact = contact
+
+    # -- the conversation ----------------------------------------------------------------
+
+    def start(self):
+        """Return a new state and the first turn."""
+        state = {"v": STATE_VERSION, "survey": self.definition.slug, "step": 0, "turn": 0,
+                 "follow_up": None, "answers": {}, "comments": [], "finished": False}
+        count = len(self.definition.questions)
+        hello = ("Hello! I am a computer, not a person.",
+                 f"I will ask you {count} short question{'s' if count != 1 else ''}.",
+                 f"{self.service_name[:1].upper()}{self.service_name[1:]} will read your answers.",
+                 "You do not need to give your name.")
+        return state, self._ask(state, hello)
+
+    def current(self, state):
+        """Return the turn the conversation is waiting on (to show again after a break)."""
+        self._check_state(state)
+        if state["finished"]:
+            return self._end(state, ())
+        return self._ask(state, ("Welcome back. Here is where we were.",))
+
+    def reply(self, state, turn, answer):
+        """Take an answer to turn number ``turn``; return (new state, next turn)."""
+        self._check_state(state)
+        if state["finished"]:
+            raise EngineError("finished", "This conversation has already finished.")
+        if turn != state["turn"]:
+            raise EngineError("out_of_order", "That answer is for an earlier question.")
+        state = {**state, "answers": dict(state["answers"]),
+                 "comments": [list(c) for c in state["comments"]], "turn": state["turn"] + 1}
+        if state["follow_up"]:
+            said = self._take_follow_up(state, answer)
+        else:
+            question = self.definition.questions[state["step"]]
+            said = (self._take_text(state, question, answer) if question.type == "text"
+                    else self._take_choice(state, question, answer))
+        if state["follow_up"]:
+            return state, self._ask(state, said)
+        state["step"] += 1
+        if state["step"] >= len(self.definition.questions):
+            state["finished"] = True
+            return state, self._end(state, said)
+        return state, self._ask(state, said)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def _take_choice(self, state, question, answer):
+        _only(answer, {"choice", "skip"})
+        if answer.get("skip") is True or answer.get("choice") == SKIP:
+            return ("OK, we will skip that one.",)
+        choice = answer.get("choice")
+        codes = {o.code for o in question.options}
+        if choice == DONT_KNOW and DONT_KNOW not in codes:
+            return ("That is OK.",)  # scales without "Don't know" treat it as a skip
+        if not isinstance(choice, str) or choice not in codes:
+            raise EngineError("bad_choice", "Please pick one of the buttons.")
+        state["answers"][question.key] = choice
+        return ("Thank you.",)
+
+    def _record_text(self, state, question, answer, key):
+        """Store a free-text answer; return (polarity, risk), or None when skipped."""
+        _only(answer, {"text", "skip"})
+        if answer.get("skip") is True:
+            return None
+        text = answer.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise EngineError("empty_text", "Please write something, or press Skip.")
+        text = text.strip()
+        if len(text) > question.max_length:
+            raise EngineError("too_long", f"Please use {question.max_length} letters or fewer.")
+        score, risk = polarity(text), safeguarding.suggests_risk(text)
+        state["comments"].append([key, text, score, risk, risk])
+        return score, risk
+
+    def _take_text(self, state, question, answer):
+        read = self._record_text(state, question, answer, question.key)
+        if read is None:
+            return ("OK, we will skip that one.",)
+        score, risk = read
+        if risk:
+            return self._help_messages()
+        if score < NEGATIVE_BELOW:
+            state["follow_up"] = question.key  # one gentle follow-up, never more
+            return ("Thank you for telling us.",)
+        if score > POSITIVE_ABOVE:
+            return ("Thank you! That is good to hear.",)
+        return ("Thank you for telling us.",)
+
+    def _take_follow_up(self, state, answer):
+        question = self.definition.question(state["follow_up"])
+        state["follow_up"] = None
+        read = self._record_text(state, question, answer, f"{question.key}_better")
+        if read is None:
+            return ("OK, we will skip that one.",)
+        return self._help_messages() if read[1] else ("Thank you. We will think about that.",)
+
+    def _help_messages(self):
+        messages = ["Thank you for telling us.", "If you are in danger now, call 999.",
+                    "You can call Childline for free on 0800 1111."]
+        if self.contact:
+            messages.append(f"You can also contact {self.contact}.")
+        messages.append("A member of staff will read what you wrote.")
+        return tuple(messages)
+
+    # -- turns -----------------------------------------------------------------------------
+
+    def _ask(self, state, said):
+        if state["follow_up"]:
+            question = self.definition.question(state["follow_up"])
+            return Turn(tuple(said) + ("What would make it better?",), "text",
+                        question=f"{question.key}_better", buttons=(Button(SKIP, "Skip", "skip"),),
+                        max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
+        question = self.definition.questions[state["step"]]
+        text = question.easy_text.replace("{service}", self.service_name)
+        if question.type == "text":
+            return Turn(tuple(said) + (text, "You can type your answer."), "text",
+                        question=question.key, buttons=(Button(SKIP, "Skip", "skip"),),
+                        max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
+        buttons = tuple(Button(o.code, o.easy_label, o.picture) for o in question.options)
+        if DONT_KNOW not in {b.code for b in buttons}:
+            buttons += (Button(DONT_KNOW, "I don't know", "dont-know"),)
+        buttons += (Button(SKIP, "Skip", "skip"),)
+        return Turn(tuple(said) + (text,), "choice", question=question.key, buttons=buttons,
+                    help_shown=_help(said), turn=state["turn"])
+
+    def _end(self, state, said):
+        return Turn(tuple(said) + ("That is all the questions.",
+                                   "Your answers will help make things better.",
+                                   "You can close this chat now."),
+                    "end", help_shown=_help(said), turn=state["turn"])
+
+    def _check_state(self, state):
+        if (not isinstance(state, dict) or state.get("v") != STATE_VERSION
+                or state.get("survey") != self.definition.slug
+                or not 0 <= state.get("step", -1) <= len(self.definition.questions)):
+            raise EngineError("bad_state", "This conversation cannot be continued.")
+
+
+def _only(answer, allowed):
+    if not isinstance(answer, dict) or not answer or set(answer) - allowed:
+        raise EngineError("bad_answer", "That answer is not in a form I understand.")
+
+
+def _help(said):
+    return "If you are in danger now, call 999." in said
+
+
+def answered_everything(definition, state):
+    """Return whether the conversation reached its end (otherwise it is stored as partial)."""
+    return bool(state["finished"]) and state["step"] >= len(definition.questions)

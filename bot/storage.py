@@ -1,0 +1,34 @@
+"""Turn a finished or abandoned conversation into one stored response (channel "chat")."""
+
+import json
+
+from bot import dao
+from feedback.models import Instrument
+from surveys import collect
+from surveys import dao as survey_dao
+
+
+def store_conversation(session, row, state, now, partial):
+    """Store the conversation's answers as a response and forget the conversation.
+
+    Returns whether a response was stored (an abandoned chat with no answers stores none).
+    """
+    dao.remove(session, row)
+    if not state["answers"] and not state["comments"]:
+        return False
+    instrument = session.get(Instrument, row.instrument_id)
+    service = survey_dao.service(session, row.service_slug)
+    definition = survey_dao.definition_of(instrument)
+    submission = collect.Submission(
+        instrument_id=instrument.id, instrument_version=instrument.version,
+        service_slug=service.slug, provider_slug=service.provider_slug, district_slug=None,
+        channel="chat", easy_read=True,
+    )
+    comments = [tuple(c) for c in state["comments"]]
+    collect.store_answers(session, definition, submission, row.id[:36], state["answers"],
+                          comments, now, partial=partial)
+    return True
+
+
+def parse_state(row):
+    return json.loads(row.state)
