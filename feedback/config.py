@@ -35,7 +35,7 @@ class Config:
     RATE_LIMIT_SURVEY = int(_env("RATE_LIMIT_SURVEY", "60"))
     RATE_LIMIT_CHAT = int(_env("RATE_LIMIT_CHAT", "120"))
     # Host sites allowed to embed the chat widget, e.g. "https://www.example.gov.uk".
-    CHAT_ORIGINS = [o.strip() for o in _env("CHAT_ORIGINS", "").split(",") if o.strip()]
+    CHAT_ORIGINS = tuple(o.strip() for o in _env("CHAT_ORIGINS", "").split(",") if o.strip())
     CHAT_RESUME_MINUTES = int(_env("CHAT_RESUME_MINUTES", "60"))
     INSTANCE_PATH = _env("INSTANCE_PATH")  # None: Flask's instance folder
     REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml

@@ -90,7 +90,7 @@ def add_response(session, response, answers, comments):
     session.flush()
     session.add_all(Answer(response_id=response.id, question_key=k, value=v) for k, v in answers.items())
     for key, text, score, *flags in comments:
-        flagged, help_shown = (flags + [False, False])[:2]
+        flagged, help_shown = ([*flags, False, False])[:2]
         session.add(Comment(response_id=response.id, question_key=key, text=text, polarity=score,
                             flagged=flagged, help_shown=help_shown))
     return response
