@@ -169,25 +169,26 @@ class Engine:
     def _ask(self, state, said):
         if state["follow_up"]:
             question = self.definition.question(state["follow_up"])
-            return Turn((*tuple(said), "What would make it better?"), "text",
+            return Turn((*said, "What would make it better?"), "text",
                         question=f"{question.key}_better", buttons=(Button(SKIP, "Skip", "skip"),),
                         max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
         question = self.definition.questions[state["step"]]
         text = question.easy_text.replace("{service}", self.service_name)
         if question.type == "text":
-            return Turn((*tuple(said), text, "You can type your answer."), "text",
+            return Turn((*said, text, "You can type your answer."), "text",
                         question=question.key, buttons=(Button(SKIP, "Skip", "skip"),),
                         max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
         buttons = tuple(Button(o.code, o.easy_label, o.picture) for o in question.options)
         if DONT_KNOW not in {b.code for b in buttons}:
             buttons += (Button(DONT_KNOW, "I don't know", "dont-know"),)
         buttons += (Button(SKIP, "Skip", "skip"),)
-        return Turn((*tuple(said), text), "choice", question=question.key, buttons=buttons,
+        return Turn((*said, text), "choice", question=question.key, buttons=buttons,
                     help_shown=_help(said), turn=state["turn"])
 
     def _end(self, state, said):
-        return Turn((*tuple(said), "That is all the questions.", "Your answers will help make things better.", "You can close this chat now."),
-                    "end", help_shown=_help(said), turn=state["turn"])
+        goodbye = ("That is all the questions.", "Your answers will help make things better.",
+                   "You can close this chat now.")
+        return Turn((*said, *goodbye), "end", help_shown=_help(said), turn=state["turn"])
 
     def _check_state(self, state):
         if (not isinstance(state, dict) or state.get("v") != STATE_VERSION
