@@ -23,6 +23,7 @@ bp = Blueprint("chat", __name__, url_prefix="/chat")
 csrf.exempt(bp)
 STATIC = Path(__file__).parent / "static"
 API = "/api/v1"
+CHAT_RESPONDENTS = {"young_person", "parent_carer"}  # the board quiz is not a chat
 
 
 class ApiError(Exception):
@@ -96,8 +97,8 @@ def _body(allowed):
 
 def _engine(session, instrument_slug=None, service_slug=None, instrument=None):
     instrument = instrument or survey_dao.latest_instrument(session, instrument_slug or "")
-    if instrument is None:
-        raise ApiError(404, "unknown_survey", "There is no survey with that name.")
+    if instrument is None or instrument.respondent_type not in CHAT_RESPONDENTS:
+        raise ApiError(404, "unknown_survey", "There is no chat survey with that name.")
     service = survey_dao.service(session, service_slug)
     if service is None:
         raise ApiError(404, "unknown_service", "There is no service with that name.")

@@ -22,7 +22,7 @@ PATTERNS = [
     r"\b(he|she|they|someone|somebody|my \w+) (hits|hit|hurts|hurt|kicks|kicked|touches|touched) me\b",
     r"\b(hits|hurts|kicks|touches) me\b",
     r"\babus(e|ed|es|ing)\b",
-    r"\b(not|never) (feel )?safe\b",
+    r"\b(not|never|don t|do not|dont) (feel )?safe\b",
     r"\b(i feel|i am|i m|im) (unsafe|scared at home|in danger)\b",
     r"\bscared to go home\b",
     r"\bafraid to go home\b",

@@ -1,6 +1,6 @@
 """Error pages in plain words: never a stack trace."""
 
-from flask import render_template
+from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 PAGES = {
@@ -15,9 +15,15 @@ PAGES = {
 }
 
 
+API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+             429: "rate_limited", 500: "server_error"}
+
+
 def render_error(status, heading=None, body=None):
-    """Return a plain error page for an HTTP status."""
+    """Return a plain error page for an HTTP status (JSON for the chat API)."""
     default_heading, default_body = PAGES.get(status, PAGES[400])
+    if request.path.startswith("/chat/api/"):
+        return jsonify(error=API_CODES.get(status, "bad_request"), message=body or default_heading), status
     return render_template(
         "errors/error.html", heading=heading or default_heading, body=body or default_body,
     ), status
