@@ -109,3 +109,19 @@ def test_when_the_service_cannot_be_reached_the_widget_says_so_and_keeps_answers
     page.unroute("**/chat/api/v1/conversations/*/answers")
     page.get_by_role("button", name="Try again").click()
     page.get_by_text("Was it useful?").wait_for()
+
+
+def test_read_aloud_speaks_new_messages_with_the_browsers_own_voice(page, live_server):
+    page.add_init_script("""
+      window.__spoken = [];
+      window.speechSynthesis.speak = (utterance) => window.__spoken.push(utterance.text);
+    """)
+    page.goto(f"{live_server}/chat/demo?survey=local-offer&service=local-offer")
+    page.get_by_role("button", name="Tell us what you think").click()
+    page.get_by_text("Did you find what you needed?").wait_for()
+    aloud = page.get_by_role("button", name="Read aloud")
+    aloud.click()
+    assert aloud.get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Yes").first.click()
+    page.get_by_text("Was it useful?").wait_for()
+    assert page.evaluate("window.__spoken") == ["Thank you.", "Was it useful?"]
