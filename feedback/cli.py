@@ -2,6 +2,7 @@
 
 import functools
 import itertools
+import os
 import random
 import sys
 from collections import Counter
@@ -11,6 +12,7 @@ import click
 from flask import current_app
 
 from feedback import create_app
+from feedback.db import transaction
 
 
 def in_app(command):
@@ -50,7 +52,6 @@ def init():
 def demo(responses, seed, replace):
     """Initialise, then fill the database with a synthetic year of answers."""
     from feedback import demo as demo_data
-    from feedback.db import transaction
     from feedback.setup import initialise
 
     if initialise(echo=click.echo):
@@ -66,6 +67,7 @@ def demo(responses, seed, replace):
             raise click.ClickException("--replace is refused in production.")
         demo_data.clear(session)
     _fill_demo(responses, seed)
+    _fill_waiting_list(seed)
     _print_links()
 
 
@@ -94,6 +96,27 @@ def _fill_demo(count, seed):
     with click.progressbar(months, label="Working out the monthly KPIs") as bar:
         for month in bar:
             jobs.rebuild([month])
+
+
+def _fill_waiting_list(seed):
+    from feedback.waitlist import crypto, dao, tracker
+    from feedback.waitlist import demo as waitlist_demo
+
+    if not (current_app.config.get("DATA_KEY") or os.environ.get("FEEDBACK_DATA_KEY")):
+        path = crypto.write_local_key(current_app.instance_path)
+        click.echo(f"Made a local data key for the demo in {path} (set FEEDBACK_DATA_KEY in production).")
+    fernet = crypto.configured_key()
+    rng = random.Random(seed)
+    today = date.today()
+    rows = waitlist_demo.rows(rng, today)
+    with transaction() as session:
+        dao.save_rows(session, fernet, rows)
+        history = waitlist_demo.sent_history(rng, [dao.as_schedule_entry(r) for r in rows],
+                                             tracker.policy(), today)
+        entries = dao.entries_by_reference(session)
+        for reference, letter, sent_on in history:
+            dao.record_sent(session, entries[reference], letter, sent_on, "demo")
+    click.echo(f"Made an invented waiting list of {len(rows)} families with {len(history)} letters sent.")
 
 
 def _print_links():
@@ -256,8 +279,9 @@ def users_add(email, role, password):
 
 def _register_commands():
     from analysis.cli import kpi_values, kpis
+    from feedback.waitlist.cli import letters_group, waitlist
 
-    for command in (kpis, kpi_values):
+    for command in (kpis, kpi_values, waitlist, letters_group):
         main.add_command(in_app_group(command))
 
 

@@ -41,6 +41,8 @@ class Config:
     REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml
     INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments
     KPI_DIR = _env("KPI_DIR")  # None: the packaged analysis/kpis
+    LETTER_POLICY = _env("LETTER_POLICY")  # None: the packaged feedback/waitlist/policy.toml
+    DATA_KEY = _env("DATA_KEY")  # encrypts waiting-list personal data; required in production
     PARTNERSHIP_NAME = _env("PARTNERSHIP_NAME", "Local SEND Partnership")
 
 

@@ -219,3 +219,39 @@ class ChatConversation(SQLModel, table=True):
     state: str = Field(sa_column=Column(Text, nullable=False))  # the engine's state as JSON
     started_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class WaitingListEntry(SQLModel, table=True):
+    """A child on an assessment waiting list. Personal data is one encrypted blob."""
+
+    __tablename__ = "waiting_list_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40, unique=True)  # the provider's local reference
+    pathway: str = Field(max_length=20, index=True)
+    district_slug: str | None = Field(default=None, foreign_key="district.slug", max_length=40)
+    referral_date: date
+    first_appointment: date | None = None
+    discharged_on: date | None = None
+    support_offered_on: date | None = None
+    support_taken_up_on: date | None = None
+    personal: str = Field(sa_column=Column(Text, nullable=False))  # Fernet token of JSON
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Letter(SQLModel, table=True):
+    """A waiting-list letter that was sent: the sequence number is unique per entry."""
+
+    __tablename__ = "letter"
+    __table_args__ = (UniqueConstraint("entry_id", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="waiting_list_entry.id", index=True)
+    sequence: int
+    letter_type: str = Field(max_length=30)
+    due_on: date
+    sent_on: date
+    sent_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    returned_on: date | None = None

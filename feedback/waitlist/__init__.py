@@ -1,0 +1,1 @@
+"""The waiting list and its letters: import, encryption, schedule, letters and the ASD team's pages."""

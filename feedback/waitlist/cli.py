@@ -1,0 +1,181 @@
+"""`feedback waitlist import` and `feedback letters due|print|mark-sent|mark-returned`."""
+
+import csv
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from feedback.db import reading, transaction
+from feedback.waitlist import crypto, dao, extract, letters, tracker
+
+
+def _today():
+    from analysis.jobs import london_today
+
+    return london_today()
+
+
+def _date(_ctx, _param, value):
+    if value is None:
+        return _today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD") from None
+
+
+def _key():
+    try:
+        return crypto.configured_key()
+    except crypto.DataKeyError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+
+
+@click.group("waitlist")
+def waitlist():
+    """The assessment waiting list."""
+
+
+@waitlist.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report the others.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write rejected rows (default: FILE.rejected.csv).")
+def import_extract(file, skip_invalid, report):
+    """Load or update the waiting list from a provider's CSV extract."""
+    fernet = _key()
+    with reading() as session:
+        districts = dao.district_slugs(session)
+        _check_existing_key(session, fernet)
+    try:
+        rows, rejected = extract.read_extract(file.read_bytes(), tracker.policy().pathways,
+                                              districts, _today())
+    except extract.ExtractError as error:
+        click.echo(f"Nothing imported: {error}.", err=True)
+        sys.exit(1)
+    if rejected:
+        report = report or file.with_suffix(".rejected.csv")
+        _write_report(report, rejected)
+        for item in rejected[:10]:
+            click.echo(f"Line {item.line} ({item.reference or 'no reference'}): {item.reason}", err=True)
+        if not skip_invalid:
+            click.echo(f"Nothing imported: {len(rejected)} row(s) have problems, listed in {report}. "
+                       "Fix them, or use --skip-invalid to import the valid rows.", err=True)
+            sys.exit(1)
+    with transaction() as session:
+        added, changes = dao.save_rows(session, fernet, rows)
+    changed = changes.pop("entries", 0)
+    detail = ", ".join(f"{field} {n}" for field, n in sorted(changes.items()))
+    click.echo(f"Added {added}, changed {changed}{f' ({detail})' if detail else ''}, "
+               f"rejected {len(rejected)}.")
+
+
+def _check_existing_key(session, fernet):
+    first = dao.all_entries(session)[:1]
+    if first:
+        try:
+            crypto.unseal(fernet, first[0].personal)
+        except crypto.DataKeyError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+
+
+def _write_report(path, rejected):
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["line", "reference", "reason"])
+        writer.writerows([r.line, r.reference, r.reason] for r in rejected)
+
+
+@click.group("letters")
+def letters_group():
+    """Waiting-list letters: what is due, printing them, recording that they went."""
+
+
+@letters_group.command("due")
+@click.option("--on", "on", callback=_date, help="YYYY-MM-DD (default today).")
+def due(on):
+    """List the letters due (references only, no personal data)."""
+    with reading() as session:
+        found = [(f, d) for f in tracker.families(session, on) for d in f.due]
+    overdue = 0
+    for fam, letter in found:
+        late = letter in fam.overdue
+        overdue += late
+        click.echo(f"{fam.row.reference:14} letter {letter.sequence} {letter.letter_type:16} "
+                   f"due {letter.due_on}{'  OVERDUE' if late else ''}")
+    click.echo(f"{len(found)} letters due on {on}, {overdue} overdue.")
+
+
+def letters_for(session, on, fernet, reference=None):
+    """Return LetterContent for every due letter (or one family's) on a day."""
+    pol = tracker.policy()
+    result = []
+    for fam in tracker.families(session, on, fernet=fernet):
+        if reference and fam.row.reference != reference:
+            continue
+        if fam.due:
+            estimate = tracker.expected_wait(session, fam.row, on)
+            result.extend(letters.content_for(fam, d, on, estimate, pol) for d in fam.due)
+    return result
+
+
+@letters_group.command("print")
+@click.option("--on", "on", callback=_date, help="YYYY-MM-DD (default today).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reference", default=None, help="Only this family's letters.")
+def print_letters(on, out, reference):
+    """Write every letter due on a day to one PDF (A4, address for a windowed envelope)."""
+    fernet = _key()
+    with reading() as session:
+        contents = letters_for(session, on, fernet, reference)
+    if not contents:
+        click.echo(f"No letters are due on {on}.")
+        return
+    with click.progressbar(length=len(contents), label=f"Writing {len(contents)} letters") as bar:
+        letters.write_pdf(contents, out, progress=bar.update)
+    click.echo(f"Wrote {len(contents)} letters to {out}. Record them with `feedback letters mark-sent`.")
+
+
+@letters_group.command("mark-sent")
+@click.option("--on", "on", callback=_date, help="The day they were posted (default today).")
+@click.option("--by", "by", required=True, help="Who sent them.")
+@click.option("--reference", default=None)
+@click.option("--sequence", type=int, default=None)
+@click.option("--all-due", is_flag=True, help="Every letter due on that day (after printing them).")
+def mark_sent(on, by, reference, sequence, all_due):
+    """Record letters as sent, with who and when."""
+    if all_due == bool(reference):
+        raise click.UsageError("give either --all-due or --reference with --sequence")
+    with transaction() as session:
+        if all_due:
+            targets = [(f.row.reference, d.sequence) for f in tracker.families(session, on) for d in f.due]
+        else:
+            if sequence is None:
+                raise click.UsageError("--reference needs --sequence")
+            targets = [(reference, sequence)]
+        try:
+            for ref, seq in targets:
+                tracker.mark_sent(session, ref, seq, on, by)
+        except tracker.LetterRefused as error:
+            click.echo(f"Refused: {error}. Nothing recorded.", err=True)
+            sys.exit(1)
+    click.echo(f"Recorded {len(targets)} letter(s) as sent on {on} by {by}.")
+
+
+@letters_group.command("mark-returned")
+@click.option("--reference", required=True)
+@click.option("--sequence", type=int, required=True)
+@click.option("--on", "on", callback=_date)
+def mark_returned(reference, sequence, on):
+    """Record that a letter came back (wrong address)."""
+    with transaction() as session:
+        try:
+            tracker.mark_returned(session, reference, sequence, on)
+        except tracker.LetterRefused as error:
+            click.echo(f"Refused: {error}.", err=True)
+            sys.exit(1)
+    click.echo(f"Recorded letter {sequence} for {reference} as returned.")

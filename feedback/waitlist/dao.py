@@ -1,0 +1,129 @@
+"""Queries for the waiting list and its letters."""
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from feedback.models import District, Letter, WaitingListEntry, utcnow
+from feedback.waitlist import crypto, schedule
+
+ADDRESS = ("address_line_1", "address_line_2", "town", "postcode")
+
+
+def entries_by_reference(session, references=None):
+    """Return {reference: entry}, for some references or all."""
+    query = select(WaitingListEntry)
+    if references is not None:
+        query = query.where(WaitingListEntry.reference.in_(list(references)))
+    return {e.reference: e for e in session.exec(query)}
+
+
+def _changes(entry, row, personal):
+    changed = [name for name, old, new in (
+        ("pathway", entry.pathway, row.pathway), ("district", entry.district_slug, row.district),
+        ("referral date", entry.referral_date, row.referral_date),
+        ("first appointment", entry.first_appointment, row.first_appointment),
+        ("discharge", entry.discharged_on, row.discharged_on),
+        ("support offered", entry.support_offered_on, row.support_offered_on),
+        ("support taken up", entry.support_taken_up_on, row.support_taken_up_on)) if old != new]
+    if any(personal.get(k) != row.personal.get(k) for k in ADDRESS):
+        changed.append("address")
+    if any(personal.get(k) != row.personal.get(k) for k in row.personal if k not in ADDRESS):
+        changed.append("personal details")
+    return changed
+
+
+def save_rows(session, fernet, rows):
+    """Add new entries and update changed ones by reference; return (added, Counter of changes)."""
+    existing = {}
+    references = [r.reference for r in rows]
+    for start in range(0, len(references), 500):
+        existing.update(entries_by_reference(session, references[start:start + 500]))
+    added, changes = 0, Counter()
+    for row in rows:
+        entry = existing.get(row.reference)
+        if entry is None:
+            session.add(WaitingListEntry(
+                reference=row.reference, pathway=row.pathway, district_slug=row.district,
+                referral_date=row.referral_date, first_appointment=row.first_appointment,
+                discharged_on=row.discharged_on, support_offered_on=row.support_offered_on,
+                support_taken_up_on=row.support_taken_up_on, personal=crypto.seal(fernet, row.personal)))
+            added += 1
+            continue
+        changed = _changes(entry, row, crypto.unseal(fernet, entry.personal))
+        if not changed:
+            continue
+        changes.update(changed)
+        changes["entries"] += 1
+        entry.pathway, entry.district_slug = row.pathway, row.district
+        entry.referral_date, entry.first_appointment = row.referral_date, row.first_appointment
+        entry.discharged_on, entry.support_offered_on = row.discharged_on, row.support_offered_on
+        entry.support_taken_up_on, entry.updated_at = row.support_taken_up_on, utcnow()
+        if "address" in changed or "personal details" in changed:
+            entry.personal = crypto.seal(fernet, row.personal)
+    session.flush()
+    return added, changes
+
+
+def all_entries(session, pathway=None, district=None):
+    """Return entries, oldest referral first, optionally for one pathway or district."""
+    query = select(WaitingListEntry).order_by(WaitingListEntry.referral_date, WaitingListEntry.id)
+    if pathway:
+        query = query.where(WaitingListEntry.pathway == pathway)
+    if district:
+        query = query.where(WaitingListEntry.district_slug == district)
+    return list(session.exec(query))
+
+
+def entry(session, reference):
+    return session.exec(select(WaitingListEntry).where(WaitingListEntry.reference == reference)).first()
+
+
+def sent_letters(session, entry_ids=None):
+    """Return {entry id: [Letter, ...]} in sequence order."""
+    query = select(Letter).order_by(Letter.entry_id, Letter.sequence)
+    if entry_ids is not None:
+        query = query.where(Letter.entry_id.in_(list(entry_ids)))
+    letters = defaultdict(list)
+    for letter in session.exec(query):
+        letters[letter.entry_id].append(letter)
+    return letters
+
+
+def record_sent(session, entry_row, due_letter, sent_on, sent_by):
+    session.add(Letter(entry_id=entry_row.id, sequence=due_letter.sequence,
+                       letter_type=due_letter.letter_type, due_on=due_letter.due_on,
+                       sent_on=sent_on, sent_by=sent_by))
+    session.flush()
+
+
+def letter(session, entry_row, sequence):
+    return session.exec(select(Letter).where(Letter.entry_id == entry_row.id,
+                                             Letter.sequence == sequence)).first()
+
+
+def weekly_first_appointments(session, pathway, on, weeks):
+    """Return the number of first appointments in each of the last ``weeks`` whole weeks."""
+    since = on - timedelta(weeks=weeks)
+    days = session.exec(
+        select(WaitingListEntry.first_appointment, func.count())
+        .where(WaitingListEntry.pathway == pathway, WaitingListEntry.first_appointment > since,
+               WaitingListEntry.first_appointment <= on)
+        .group_by(WaitingListEntry.first_appointment)
+    ).all()
+    counts = [0] * weeks
+    for day, n in days:
+        counts[min(weeks - 1, (on - day).days // 7)] += n
+    return counts
+
+
+def as_schedule_entry(row):
+    """Return the schedule's view of an entry (no personal data)."""
+    return schedule.Entry(row.reference, row.pathway, row.referral_date, row.first_appointment,
+                          row.discharged_on)
+
+
+def district_slugs(session):
+    return set(session.exec(select(District.slug)))

@@ -1,0 +1,101 @@
+"""What the ASD team asks of the waiting list: who is due a letter, one family's story, sending."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+
+from feedback.waitlist import crypto, dao, schedule
+
+
+class LetterRefused(ValueError):
+    """A letter cannot be recorded as sent; the message says why."""
+
+
+def policy():
+    """Return the letter policy (FEEDBACK_LETTER_POLICY, or the packaged policy.toml)."""
+    cached = current_app.extensions.get("feedback.letter_policy")
+    if cached is None:
+        cached = schedule.load_policy(current_app.config.get("LETTER_POLICY") or schedule.POLICY_FILE)
+        current_app.extensions["feedback.letter_policy"] = cached
+    return cached
+
+
+@dataclass
+class Family:
+    """One entry with its schedule worked out for a day."""
+
+    row: object
+    entry: schedule.Entry
+    sent: list
+    due: list
+    overdue: list
+    upcoming: object
+    weeks_waited: int
+    personal: dict | None = None
+
+    @property
+    def waiting(self):
+        return schedule.stopped_on(self.entry) is None
+
+
+def family(row, sent, on, pol, bank_holidays, fernet=None):
+    """Work out one entry's letters for ``on``; decrypt personal details when given a key."""
+    entry = dao.as_schedule_entry(row)
+    sequences = [letter.sequence for letter in sent]
+    due = schedule.letters_due(entry, pol, on, sequences)
+    overdue = [d for d in due if schedule.is_overdue(d, on, pol.overdue_working_days, bank_holidays)]
+    return Family(row, entry, sent, due, overdue, schedule.next_letter(entry, pol, on, sequences),
+                  schedule.weeks_waited(entry, on),
+                  crypto.unseal(fernet, row.personal) if fernet else None)
+
+
+def families(session, on, pathway=None, district=None, fernet=None):
+    """Return every family on the list (optionally one pathway or district) for a day."""
+    pol = policy()
+    rows = dao.all_entries(session, pathway, district)
+    letters = dao.sent_letters(session)
+    holidays = schedule.england_bank_holidays(range(on.year - 2, on.year + 2))
+    return [family(r, letters.get(r.id, []), on, pol, holidays, fernet) for r in rows]
+
+
+def expected_wait(session, row, on):
+    """Estimate the family's remaining wait from the list's own recent pace, or None."""
+    pol = policy()
+    waiting = [r for r in dao.all_entries(session, row.pathway)
+               if schedule.stopped_on(dao.as_schedule_entry(r)) is None]
+    position = next((i + 1 for i, r in enumerate(waiting) if r.id == row.id), None)
+    if position is None:
+        return None
+    weekly = dao.weekly_first_appointments(session, row.pathway, on, pol.history_weeks)
+    return schedule.expected_wait(position, weekly, on)
+
+
+def mark_sent(session, reference, sequence, sent_on: date, sent_by):
+    """Record a letter as sent, refusing duplicates, letters not due and families already seen."""
+    row = dao.entry(session, reference)
+    if row is None:
+        raise LetterRefused(f"there is no family with reference {reference}")
+    entry = dao.as_schedule_entry(row)
+    if dao.letter(session, row, sequence) is not None:
+        raise LetterRefused(f"letter {sequence} for {reference} is already recorded as sent")
+    letter = next((d for d in schedule.scheduled_letters(entry, policy()) if d.sequence == sequence), None)
+    if letter is None:
+        stopped = schedule.stopped_on(entry)
+        if stopped is not None:
+            raise LetterRefused(f"{reference} stopped waiting on {stopped:%d %B %Y} (seen or "
+                                f"discharged), so letter {sequence} is not needed")
+        raise LetterRefused(f"letter {sequence} is not in the {row.pathway} schedule")
+    if letter.due_on > sent_on:
+        raise LetterRefused(f"letter {sequence} for {reference} is not due until {letter.due_on:%d %B %Y}")
+    dao.record_sent(session, row, letter, sent_on, sent_by)
+    return letter
+
+
+def mark_returned(session, reference, sequence, returned_on):
+    """Record that a sent letter came back (wrong address)."""
+    row = dao.entry(session, reference)
+    sent = dao.letter(session, row, sequence) if row else None
+    if sent is None:
+        raise LetterRefused(f"letter {sequence} for {reference} was never recorded as sent")
+    sent.returned_on = returned_on
