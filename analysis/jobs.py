@@ -95,6 +95,18 @@ def close_stale_chats(now=None):
     return f"{stored} abandoned chats stored as partial responses"
 
 
+def letters_due(today=None):
+    """Count the waiting-list letters due and overdue this morning (references only)."""
+    from feedback.waitlist import tracker
+
+    today = today or london_today()
+    with reading() as session:
+        found = tracker.families(session, today)
+    due = sum(len(f.due) for f in found)
+    overdue = sum(len(f.overdue) for f in found)
+    return f"{due} letters due, {overdue} overdue"
+
+
 @dataclass(frozen=True)
 class Job:
     function: object
@@ -112,6 +124,9 @@ JOBS = {
     "monthly_report": Job(monthly_report, CronTrigger(day=1, hour=3, minute=0, timezone=LONDON),
                           lambda today: today.strftime("%Y-%m"),
                           "Finalise last month and write the monthly board report"),
+    # Each morning before the ASD team starts: what letters are due and overdue.
+    "letters_due": Job(letters_due, CronTrigger(hour=6, minute=30, timezone=LONDON),
+                       lambda today: today.isoformat(), "List the waiting-list letters due today"),
     # Every 15 minutes: chats left past the resume window count, marked partial.
     "close_stale_chats": Job(close_stale_chats, CronTrigger(minute="*/15", timezone=LONDON),
                              lambda today: datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M"),

@@ -33,6 +33,7 @@ def create_app(test_config=None):
 
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp
+    from feedback.waitlist.views import bp as asd_bp
     from feedback.pages import bp as pages_bp
     from surveys.views import bp as respondents_bp
 
@@ -40,4 +41,5 @@ def create_app(test_config=None):
     app.register_blueprint(respondents_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(chat_bp)
+    app.register_blueprint(asd_bp)
     return app

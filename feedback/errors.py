@@ -10,13 +10,14 @@ PAGES = {
     405: ("Page not found", "Please go back and try again."),
     413: ("That was too much to send", "Please shorten your answer and try again."),
     429: ("Too many tries", "Please wait a minute and try again."),
+    503: ("This part of the service is not available", "Please try again later."),
     500: ("Sorry, there is a problem with the service", "Please try again later. "
           "Your answer has not been saved."),
 }
 
 
 API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-             429: "rate_limited", 500: "server_error"}
+             429: "rate_limited", 500: "server_error", 503: "unavailable"}
 
 
 def render_error(status, heading=None, body=None):

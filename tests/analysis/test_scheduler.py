@@ -32,7 +32,8 @@ def make_overdue(app, job_id, when):
 def test_jobs_are_stored_and_a_missed_run_is_caught_up_once_after_restart(app):
     create_response(answers={"overall": "good"})
     first = scheduler.start(app)
-    assert {job.id for job in first.get_jobs()} == {"refresh_kpis", "monthly_report", "close_stale_chats"}
+    assert {job.id for job in first.get_jobs()} == {"refresh_kpis", "monthly_report", "close_stale_chats",
+                                                    "letters_due"}
     first.shutdown()
     # While the service is down, the nightly run's time passes.
     make_overdue(app, "refresh_kpis", datetime.now(UTC) - timedelta(hours=5))

@@ -1,0 +1,126 @@
+"""The ASD team's pages: the waiting list, one family's timeline, letters to print and record."""
+
+import io
+
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+
+from feedback import auth
+from feedback.db import reading, transaction
+from feedback.errors import render_error
+from feedback.forms import MarkSentForm
+from feedback.waitlist import crypto, dao, letters, tracker
+from feedback.waitlist.cli import letters_for
+
+bp = Blueprint("asd", __name__, url_prefix="/asd")
+# Only the ASD team sees personal data.
+auth.guard_blueprint(bp, roles={"asd_team"})
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"  # pages with personal data are never cached
+    return response
+
+
+@bp.errorhandler(crypto.DataKeyError)
+def key_missing(error):
+    return render_error(503, "The waiting list is not available", str(error))
+
+
+@bp.context_processor
+def staff_context():
+    return {"user": auth.current_user(), "roles": auth.ROLES}
+
+
+def _today():
+    from analysis.jobs import london_today
+
+    return london_today()
+
+
+@bp.get("/")
+def waiting_list():
+    """The waiting list, filtered by pathway, district, weeks waited and overdue letters."""
+    fernet = crypto.configured_key()
+    args = request.args
+    pathway = args.get("pathway") or None
+    district = args.get("district") or None
+    try:
+        min_weeks = max(0, int(args.get("weeks") or 0))
+    except ValueError:
+        min_weeks = 0
+    overdue_only = args.get("overdue") == "1"
+    today = _today()
+    with reading() as session:
+        found = [f for f in tracker.families(session, today, pathway, district)
+                 if f.waiting and f.weeks_waited >= min_weeks and (f.overdue or not overdue_only)]
+        districts = sorted(dao.district_slugs(session))
+    shown = found[:200]
+    for fam in shown:
+        fam.personal = crypto.unseal(fernet, fam.row.personal)
+    return render_template("asd/list.html", families=shown, total=len(found), today=today,
+                           pathways=tracker.policy().pathways, districts=districts,
+                           filters={"pathway": pathway, "district": district, "weeks": min_weeks,
+                                    "overdue": overdue_only})
+
+
+def _family(session, reference, today, fernet):
+    row = dao.entry(session, reference)
+    if row is None:
+        abort(404)
+    sent = dao.sent_letters(session, [row.id]).get(row.id, [])
+    holidays = tracker.schedule.england_bank_holidays(range(today.year - 2, today.year + 2))
+    return tracker.family(row, sent, today, tracker.policy(), holidays, fernet)
+
+
+@bp.get("/family/<reference>")
+def family(reference):
+    """One family's timeline: referral, letters due and sent, support, seen."""
+    fernet = crypto.configured_key()
+    today = _today()
+    with reading() as session:
+        fam = _family(session, reference, today, fernet)
+        estimate = tracker.expected_wait(session, fam.row, today)
+    pol = tracker.policy()
+    return render_template("asd/family.html", fam=fam, today=today, estimate=estimate, policy=pol,
+                           schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
+                           sent={s.sequence: s for s in fam.sent}, form=MarkSentForm())
+
+
+@bp.get("/family/<reference>/letter.pdf")
+def family_letter(reference):
+    """The PDF of this family's due letters, to print."""
+    fernet = crypto.configured_key()
+    with reading() as session:
+        if dao.entry(session, reference) is None:
+            abort(404)
+        contents = letters_for(session, _today(), fernet, reference)
+    if not contents:
+        abort(404)
+    buffer = io.BytesIO()
+    letters.write_pdf(contents, buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"letter-{reference}.pdf")
+
+
+@bp.post("/family/<reference>/sent")
+def mark_sent(reference):
+    """Record that a letter was posted, with who and when."""
+    form = MarkSentForm()
+    target = url_for("asd.family", reference=reference)
+    if not form.validate_on_submit():
+        flash("Say which letter, and the date it was posted (for example 21 11 2026).", "error")
+        return redirect(target)
+    try:
+        with transaction() as session:
+            tracker.mark_sent(session, reference, form.sequence.data, form.sent_on.data,
+                              auth.current_user().email)
+    except tracker.LetterRefused as error:
+        flash(f"Not recorded: {error}.", "error")
+        return redirect(target)
+    flash(f"Letter {form.sequence.data} recorded as sent on {form.sent_on.data:%d %B %Y}.", "success")
+    return redirect(target)
+
+
