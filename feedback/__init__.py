@@ -33,8 +33,8 @@ def create_app(test_config=None):
 
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp
-    from feedback.waitlist.views import bp as asd_bp
     from feedback.pages import bp as pages_bp
+    from feedback.waitlist.views import bp as asd_bp
     from surveys.views import bp as respondents_bp
 
     app.register_blueprint(pages_bp)

@@ -2,7 +2,6 @@
 
 import io
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from feedback import auth
