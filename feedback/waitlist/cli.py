@@ -113,13 +113,13 @@ def due(on):
 def letters_for(session, on, fernet, reference=None):
     """Return LetterContent for every due letter (or one family's) on a day."""
     pol = tracker.policy()
+    due = [f for f in tracker.families(session, on)
+           if f.due and (reference is None or f.row.reference == reference)]
+    estimates = tracker.expected_waits(session, [f.row for f in due], on)
     result = []
-    for fam in tracker.families(session, on, fernet=fernet):
-        if reference and fam.row.reference != reference:
-            continue
-        if fam.due:
-            estimate = tracker.expected_wait(session, fam.row, on)
-            result.extend(letters.content_for(fam, d, on, estimate, pol) for d in fam.due)
+    for fam in due:
+        fam.personal = crypto.unseal(fernet, fam.row.personal)  # only the families written to
+        result.extend(letters.content_for(fam, d, on, estimates.get(fam.row.id), pol) for d in fam.due)
     return result
 
 
@@ -150,20 +150,19 @@ def mark_sent(on, by, reference, sequence, all_due):
     """Record letters as sent, with who and when."""
     if all_due == bool(reference):
         raise click.UsageError("give either --all-due or --reference with --sequence")
+    if reference and sequence is None:
+        raise click.UsageError("--reference needs --sequence")
     with transaction() as session:
         if all_due:
-            targets = [(f.row.reference, d.sequence) for f in tracker.families(session, on) for d in f.due]
+            count = tracker.mark_all_due_sent(session, on, by)
         else:
-            if sequence is None:
-                raise click.UsageError("--reference needs --sequence")
-            targets = [(reference, sequence)]
-        try:
-            for ref, seq in targets:
-                tracker.mark_sent(session, ref, seq, on, by)
-        except tracker.LetterRefused as error:
-            click.echo(f"Refused: {error}. Nothing recorded.", err=True)
-            sys.exit(1)
-    click.echo(f"Recorded {len(targets)} letter(s) as sent on {on} by {by}.")
+            try:
+                tracker.mark_sent(session, reference, sequence, on, by)
+            except tracker.LetterRefused as error:
+                click.echo(f"Refused: {error}. Nothing recorded.", err=True)
+                sys.exit(1)
+            count = 1
+    click.echo(f"Recorded {count} letter(s) as sent on {on} by {by}.")
 
 
 @letters_group.command("mark-returned")

@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import select
 
 from feedback.models import District, Letter, WaitingListEntry, utcnow
@@ -127,3 +127,10 @@ def as_schedule_entry(row):
 
 def district_slugs(session):
     return set(session.exec(select(District.slug)))
+
+
+def record_many_sent(session, records):
+    """Insert many sent-letter records at once (plain dicts of Letter's columns)."""
+    if records:
+        now = utcnow()
+        session.execute(insert(Letter), [{**r, "recorded_at": now} for r in records])

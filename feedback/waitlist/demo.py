@@ -14,7 +14,7 @@ TOWNS = {"preston": ("Preston", "PR1"), "burnley": ("Burnley", "BB11"), "lancast
          "chorley": ("Chorley", "PR7"), "pendle": ("Nelson", "BB9"), "wyre": ("Fleetwood", "FY7")}
 
 
-def test_nhs_number(rng):
+def sample_nhs_number(rng):
     """Return a valid NHS number in the 999 range, which is set aside for testing."""
     while True:
         digits = [9, 9, 9] + [rng.randrange(10) for _ in range(6)]
@@ -45,7 +45,7 @@ def rows(rng, today, count=300):
             support_taken_up_on=None,
             personal={"child_name": f"{rng.choice(FIRST_NAMES)} {surname}",
                       "date_of_birth": (referral - timedelta(days=rng.randrange(900, 5000))).isoformat(),
-                      "nhs_number": test_nhs_number(rng), "parent_name": f"Sam {surname}",
+                      "nhs_number": sample_nhs_number(rng), "parent_name": f"Sam {surname}",
                       "address_line_1": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
                       "address_line_2": "", "town": town,
                       "postcode": postcode},

@@ -1,5 +1,6 @@
 """Waiting-list letters: Jinja text in plain English, laid out as A4 PDF for windowed envelopes."""
 
+import functools
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -78,6 +79,12 @@ def _story(text):
     return story
 
 
+@functools.lru_cache(maxsize=4)
+def _survey_qr(link, size):
+    """Every letter carries the same survey link, so its QR code is drawn once."""
+    return _qr(link, size)
+
+
 def _draw_letter(pdf, letter):
     width, height = A4
     pdf.setFont("Helvetica-Bold", 12)
@@ -90,7 +97,7 @@ def _draw_letter(pdf, letter):
     pdf.drawRightString(width - 20 * mm, height - WINDOW_TOP, letter.letter_date)
     pdf.drawRightString(width - 20 * mm, height - WINDOW_TOP - 6 * mm, f"Our reference: {letter.reference}")
     qr = 26 * mm
-    renderPDF.draw(_qr(letter.survey_link, qr), pdf, width - 20 * mm - qr, 15 * mm)
+    renderPDF.draw(_survey_qr(letter.survey_link, qr), pdf, width - 20 * mm - qr, 15 * mm)
     story = [*_story(letter.text)]
     frame = Frame(20 * mm, 15 * mm, width - 40 * mm - qr - 5 * mm, height - WINDOW_TOP - 45 * mm)
     frame.addFromList(story, pdf)

@@ -59,16 +59,28 @@ def families(session, on, pathway=None, district=None, fernet=None):
     return [family(r, letters.get(r.id, []), on, pol, holidays, fernet) for r in rows]
 
 
-def expected_wait(session, row, on):
-    """Estimate the family's remaining wait from the list's own recent pace, or None."""
+def expected_waits(session, rows, on):
+    """Estimate each family's remaining wait from the list's own recent pace: {entry id: estimate}.
+
+    A family's position is its place among those still waiting on its pathway, oldest referral
+    first; the pace is first appointments per week over the policy's recent weeks.
+    """
     pol = policy()
-    waiting = [r for r in dao.all_entries(session, row.pathway)
-               if schedule.stopped_on(dao.as_schedule_entry(r)) is None]
-    position = next((i + 1 for i, r in enumerate(waiting) if r.id == row.id), None)
-    if position is None:
-        return None
-    weekly = dao.weekly_first_appointments(session, row.pathway, on, pol.history_weeks)
-    return schedule.expected_wait(position, weekly, on)
+    estimates = {}
+    for pathway in {row.pathway for row in rows}:
+        waiting = [r for r in dao.all_entries(session, pathway)
+                   if schedule.stopped_on(dao.as_schedule_entry(r)) is None]
+        positions = {r.id: i + 1 for i, r in enumerate(waiting)}
+        weekly = dao.weekly_first_appointments(session, pathway, on, pol.history_weeks)
+        for row in rows:
+            if row.pathway == pathway and row.id in positions:
+                estimates[row.id] = schedule.expected_wait(positions[row.id], weekly, on)
+    return estimates
+
+
+def expected_wait(session, row, on):
+    """Estimate one family's remaining wait, or None."""
+    return expected_waits(session, [row], on).get(row.id)
 
 
 def mark_sent(session, reference, sequence, sent_on: date, sent_by):
@@ -99,3 +111,12 @@ def mark_returned(session, reference, sequence, returned_on):
     if sent is None:
         raise LetterRefused(f"letter {sequence} for {reference} was never recorded as sent")
     sent.returned_on = returned_on
+
+
+def mark_all_due_sent(session, on, sent_by):
+    """Record every letter due on a day as sent (after printing the batch); return how many."""
+    records = [{"entry_id": f.row.id, "sequence": d.sequence, "letter_type": d.letter_type,
+                "due_on": d.due_on, "sent_on": on, "sent_by": sent_by}
+               for f in families(session, on) for d in f.due]
+    dao.record_many_sent(session, records)
+    return len(records)
