@@ -4,6 +4,7 @@ import json
 from dataclasses import asdict
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import case, delete, func, insert, literal, or_
 from sqlmodel import select
 
@@ -46,6 +47,7 @@ def _kpi_from_json(text):
     data["positive"] = tuple(data["positive"])
     data["providers"] = tuple(data["providers"])
     data["trajectory"] = tuple(tuple(point) for point in data["trajectory"])
+    data["pathways"] = tuple(data.get("pathways", ()))
     return definitions.Kpi(**data)
 
 
@@ -115,8 +117,37 @@ def response_rate_counts(session, kpi, month, scope):
             for k in set(answered) | set(sent)}
 
 
+def waitlist_counts(session, kpi, month, scope):
+    """Return {scope key: (numerator, denominator)} for a waiting-list KPI (all or by district)."""
+    if scope not in ("all", "district"):
+        return {}
+    from feedback.waitlist import dao as waitlist_dao
+    from feedback.waitlist import kpis as waitlist_kpis
+    from feedback.waitlist import schedule as waitlist_schedule
+
+    policy = waitlist_schedule.load_policy(current_app.config.get("LETTER_POLICY")
+                                           or waitlist_schedule.POLICY_FILE)
+    rows = [r for r in waitlist_dao.all_entries(session) if not kpi.pathways or r.pathway in kpi.pathways]
+    letters = waitlist_dao.sent_letters(session, None)
+    groups = {}
+    for row in rows:
+        groups.setdefault("all" if scope == "all" else row.district_slug, []).append(row)
+    today = date.today()
+    result = {}
+    for key, members in groups.items():
+        if key is None:
+            continue
+        counted = waitlist_kpis.counts(
+            kpi.metric, [waitlist_dao.as_schedule_entry(r) for r in members],
+            {r.reference: letters.get(r.id, []) for r in members}, policy, month, today, kpi.weeks,
+            {r.reference: (r.support_offered_on, r.support_taken_up_on) for r in members})
+        if counted[1]:
+            result[key] = counted
+    return result
+
+
 COUNTERS = {"share": share_counts, "quiz_threshold": quiz_counts,
-            "response_rate": response_rate_counts}
+            "response_rate": response_rate_counts, "waitlist": waitlist_counts}
 
 
 def rebuild_month(session, plan_list, month, now):
@@ -128,7 +159,7 @@ def rebuild_month(session, plan_list, month, now):
             if not kpi.surveyed:
                 continue
             source = (kpi.measure, kpi.instrument, kpi.question, kpi.positive, kpi.providers,
-                      kpi.threshold)
+                      kpi.threshold, kpi.metric, kpi.pathways, kpi.weeks)
             for scope in SCOPES:
                 if (source, scope) not in cache:
                     cache[(source, scope)] = COUNTERS[kpi.measure](session, kpi, month, scope)

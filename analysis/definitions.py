@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 KPI_DIR = Path(__file__).parent / "kpis"
-MEASURES = {"share", "response_rate", "quiz_threshold", "manual"}
+MEASURES = {"share", "response_rate", "quiz_threshold", "manual", "waitlist"}
+WAITLIST_METRICS = {"letter1_sent", "support_informed", "twelve_month", "support_offered",
+                    "support_taken_up", "seen_within"}
 MILESTONES = (("baseline", 0), ("m3", 3), ("m6", 6), ("m12", 12))
 
 
@@ -36,6 +38,9 @@ class Kpi:
     providers: tuple[str, ...] = ()
     threshold: int | None = None
     trajectory: tuple[tuple[int, float], ...] = ()  # (months from start, target percent)
+    metric: str | None = None  # waiting-list KPIs: what is counted
+    pathways: tuple[str, ...] = ()
+    weeks: int | None = None
 
     @property
     def surveyed(self):
@@ -97,13 +102,16 @@ def parse_kpi(data, plan_slug, instruments, source):
     threshold = data.get("threshold")
     if data["measure"] == "quiz_threshold" and not (isinstance(threshold, int) and 0 < threshold <= 100):
         raise KpiError(source, ref, "threshold", "must be a whole percentage 1 to 100")
+    if data["measure"] == "waitlist" and data.get("metric") not in WAITLIST_METRICS:
+        raise KpiError(source, ref, "metric", f"must be one of {sorted(WAITLIST_METRICS)}")
     kpi = Kpi(
         plan=plan_slug, ref=ref, wording=data["wording"], audience=data["audience"],
         measure=data["measure"], instrument=data.get("instrument"), question=data.get("question"),
         positive=tuple(data.get("positive", ())), providers=tuple(data.get("providers", ())),
         threshold=threshold, trajectory=_trajectory(data.get("trajectory"), source, ref),
+        metric=data.get("metric"), pathways=tuple(data.get("pathways", ())), weeks=data.get("weeks"),
     )
-    if kpi.surveyed:
+    if kpi.surveyed and kpi.measure != "waitlist":
         _check_source(kpi, instruments, source)
     return kpi
 

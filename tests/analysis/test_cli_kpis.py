@@ -64,7 +64,7 @@ def test_bad_months_get_a_clear_message_and_a_non_zero_exit(october, month, mess
 
 
 def test_manual_value_is_entered_with_who_entered_it(app):
-    result = run(app, "kpi-values", "add", "--plan", "cip-2023", "--ref", "CIP 5.5", "--month",
+    result = run(app, "kpi-values", "add", "--plan", "cip-2023", "--ref", "CIP 3.4", "--month",
                  "2026-10", "--value", "58", "--entered-by", "SALT data lead")
     assert result.exit_code == 0, result.output
     [value] = rows(KpiManualValue)
@@ -76,7 +76,7 @@ def test_manual_value_is_entered_with_who_entered_it(app):
     ("nan", "outside 0 to 100"),
 ])
 def test_out_of_range_manual_values_are_refused_with_the_reason(app, value, reason):
-    result = run(app, "kpi-values", "add", "--plan", "cip-2023", "--ref", "CIP 5.5", "--month",
+    result = run(app, "kpi-values", "add", "--plan", "cip-2023", "--ref", "CIP 3.4", "--month",
                  "2026-10", "--value", value, "--entered-by", "x")
     assert result.exit_code == 1
     assert reason in result.output

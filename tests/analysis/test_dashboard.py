@@ -142,12 +142,12 @@ def test_dashboard_pages_are_not_cached(staff):
 
 
 def test_commissioner_can_enter_a_manual_value_on_the_kpi_page(staff):
-    page = staff.get("/dashboard/kpi/cip-2023/CIP%205.5?month=2026-10")
+    page = staff.get("/dashboard/kpi/cip-2023/CIP%203.4?month=2026-10")
     fields = {f["name"]: f.get("value", "") for f in parse(page).select("form input[type=hidden]")
               if f["name"] == "csrf_token"}
-    result = staff.post("/dashboard/kpi/cip-2023/CIP%205.5/value?month=2026-10",
+    result = staff.post("/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10",
                         data={**fields, "value": "140"}, follow_redirects=True)
     assert "outside 0 to 100" in result.get_data(as_text=True)
-    result = staff.post("/dashboard/kpi/cip-2023/CIP%205.5/value?month=2026-10",
+    result = staff.post("/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10",
                         data={**fields, "value": "61.5"}, follow_redirects=True)
     assert "Entered by commissioner@example.org" in parse(result).get_text()
