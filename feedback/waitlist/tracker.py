@@ -1,5 +1,6 @@
 """What the ASD team asks of the waiting list: who is due a letter, one family's story, sending."""
 
+import statistics
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,6 +58,14 @@ def families(session, on, pathway=None, district=None, fernet=None):
     letters = dao.sent_letters(session)
     holidays = schedule.england_bank_holidays(range(on.year - 2, on.year + 2))
     return [family(r, letters.get(r.id, []), on, pol, holidays, fernet) for r in rows]
+
+
+def wait_spread(weeks):
+    """Return (median, 90th percentile) weeks waited, or None with fewer than five families."""
+    if len(weeks) < 5:
+        return None
+    deciles = statistics.quantiles(weeks, n=10, method="inclusive")
+    return statistics.median(weeks), deciles[-1]
 
 
 def expected_waits(session, rows, on):

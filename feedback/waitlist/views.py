@@ -55,10 +55,12 @@ def waiting_list():
         found = [f for f in tracker.families(session, today, pathway, district)
                  if f.waiting and f.weeks_waited >= min_weeks and (f.overdue or not overdue_only)]
         districts = sorted(dao.district_slugs(session))
+    waits = sorted(f.weeks_waited for f in found)
+    spread = tracker.wait_spread(waits)
     shown = found[:200]
     for fam in shown:
         fam.personal = crypto.unseal(fernet, fam.row.personal)
-    return render_template("asd/list.html", families=shown, total=len(found), today=today,
+    return render_template("asd/list.html", families=shown, total=len(found), today=today, spread=spread,
                            pathways=tracker.policy().pathways, districts=districts,
                            filters={"pathway": pathway, "district": district, "weeks": min_weeks,
                                     "overdue": overdue_only})

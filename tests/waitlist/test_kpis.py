@@ -43,3 +43,10 @@ def test_support_offered_and_taken_up():
     extra = {"A": (date(2026, 6, 1), date(2026, 7, 1)), "B": (date(2026, 7, 1), None)}
     assert kpis.counts("support_offered", entries, {}, POLICY, NOVEMBER, TODAY, extra=extra) == (2, 2)
     assert kpis.counts("support_taken_up", entries, {}, POLICY, NOVEMBER, TODAY, extra=extra) == (1, 2)
+
+
+def test_wait_spread_gives_median_and_90th_percentile():
+    from feedback.waitlist.tracker import wait_spread
+
+    assert wait_spread([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) == (6, 10)
+    assert wait_spread([3, 4]) is None
