@@ -9,8 +9,9 @@ from analysis import charts, dao, exports, service
 from analysis.cli import parse_value
 from analysis.sentiment import label as sentiment_label
 from analysis.service import MonthError
-from feedback import auth
+from feedback import audit, auth, ratelimit
 from feedback.db import reading, transaction
+from feedback.errors import render_error
 from feedback.forms import LoginForm, ManualValueForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -61,17 +62,26 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        # Per address and per account; the answer is the same whether or not the account exists.
+        if (ratelimit.over_limit("sign-in", "RATE_LIMIT_SIGN_IN")
+                or ratelimit.over_limit("sign-in-account", "RATE_LIMIT_SIGN_IN", key=email)):
+            audit.record("sign_in_throttled", detail="too many attempts")
+            return render_error(429)
         with reading() as session:
             user = auth.find_user(session, form.email.data)
         if auth.check_password(user, form.password.data):
             auth.sign_in(user)
+            audit.record("sign_in", user=user)
             return redirect(auth.safe_next(request.args.get("next")))
+        audit.record("sign_in_failed", detail="unknown account or wrong password")
         error = "The email address or password is not right."
     return render_template("dashboard/login.html", form=form, error=error), 200 if not error else 401
 
 
 @bp.post("/logout")
 def logout():
+    audit.record("sign_out")
     auth.sign_out()
     return redirect(url_for("dashboard.login"))
 
@@ -191,6 +201,7 @@ def export_scorecard(fmt):
         for b in service.breakdowns(view, plan, f.kpi, by)]
     header, rows = exports.figure_rows(figures)
     name = f"scorecard-{view.month:%Y-%m}{'-by-' + by if by else ''}.{fmt}"
+    audit.record("export", subject=name)
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), name, "text/csv")
     return _download(exports.to_xlsx(header, rows), name,
@@ -205,6 +216,13 @@ def fft_return():
         answers, methods, eligible = dao.fft_return(session, month)
     header, rows = exports.fft_rows(answers, methods, eligible, FFT_ANSWERS)
     return _download(exports.to_csv(header, rows), f"fft-return-{month:%Y-%m}.csv", "text/csv")
+
+
+@bp.get("/audit")
+@auth.requires_role("admin")
+def audit_log():
+    """The audit log, newest first (admins only)."""
+    return render_template("dashboard/audit.html", events=audit.recent())
 
 
 @bp.get("/reports")

@@ -1,6 +1,6 @@
 """Scorecard and breakdown exports: CSV and XLSX that are safe to open in a spreadsheet.
 
-A cell that starts with = + - @, a tab or a carriage return can be run as a formula by
+A cell that starts with = + - @, a tab, a carriage return or a line feed can be run as a formula by
 spreadsheet software (CSV injection, as in CVE-2019-16184); such text is prefixed with an
 apostrophe, which spreadsheets show as plain text.
 """
@@ -11,7 +11,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ["plan", "ref", "month", "scope", "numerator", "denominator", "value", "ci_low",
            "ci_high", "target", "rag", "suppressed", "entered_by"]
 

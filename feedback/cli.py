@@ -140,6 +140,9 @@ def serve(host, port, threads):
     import waitress
 
     app = create_app()
+    problem = production_problem(app.config)
+    if problem:
+        raise click.ClickException(problem)
     if app.config["SCHEDULER_ENABLED"]:
         from feedback import scheduler
 
@@ -199,6 +202,21 @@ def jobs_run(name):
         raise click.BadParameter(f"no job called {name!r}; try: {', '.join(JOBS)}",
                                  param_hint="NAME")
     click.echo(run(name, run_key=manual_key()))
+
+
+def production_problem(config):
+    """Return why the app must not serve in production with this config, or None."""
+    from feedback.config import DEV_SECRET_KEY
+
+    if config["ENV_NAME"] != "production":
+        return None
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+        return "FEEDBACK_SECRET_KEY must be set to a secret of your own in production"
+    if len(config["SECRET_KEY"]) < 32:
+        return "FEEDBACK_SECRET_KEY must be at least 32 characters in production"
+    if not config.get("DATA_KEY"):
+        return "FEEDBACK_DATA_KEY must be set in production (it encrypts the waiting list)"
+    return None
 
 
 def _parse_date(_ctx, _param, value):
@@ -274,6 +292,10 @@ def users_add(email, role, password):
                                   password_hash=auth.hash_password(password)))
     except IntegrityError:
         raise click.ClickException(f"there is already an account for {email}") from None
+    from feedback import audit
+
+    audit.record("role_change", actor="command line", subject=email.strip().lower(),
+                 detail=f"account added as {role}")
     click.echo(f"Added {email} as {auth.ROLES[role]}.")
 
 

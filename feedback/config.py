@@ -34,6 +34,8 @@ class Config:
     # Public endpoints, requests per minute per client address (per worker process).
     RATE_LIMIT_SURVEY = int(_env("RATE_LIMIT_SURVEY", "60"))
     RATE_LIMIT_CHAT = int(_env("RATE_LIMIT_CHAT", "120"))
+    RATE_LIMIT_TOKEN_MISSES = int(_env("RATE_LIMIT_TOKEN_MISSES", "10"))  # unknown links a minute
+    RATE_LIMIT_SIGN_IN = int(_env("RATE_LIMIT_SIGN_IN", "10"))  # attempts a minute, per account and address
     # Host sites allowed to embed the chat widget, e.g. "https://www.example.gov.uk".
     CHAT_ORIGINS = tuple(o.strip() for o in _env("CHAT_ORIGINS", "").split(",") if o.strip())
     CHAT_RESUME_MINUTES = int(_env("CHAT_RESUME_MINUTES", "60"))
@@ -60,6 +62,8 @@ class TestConfig(Config):
     TESTING = True
     RATE_LIMIT_SURVEY = 10_000
     RATE_LIMIT_CHAT = 10_000
+    RATE_LIMIT_TOKEN_MISSES = 10_000
+    RATE_LIMIT_SIGN_IN = 10_000
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SCHEDULER_ENABLED = False
     # Outside services point nowhere, so a test that forgets to fake one fails loudly.

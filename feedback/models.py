@@ -255,3 +255,19 @@ class Letter(SQLModel, table=True):
     sent_by: str = Field(max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow)
     returned_on: date | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: sign-ins, views and prints of personal data, exports, changes.
+
+    Append-only in the application. Holds references, never the personal data itself.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=254)
+    action: str = Field(max_length=40)
+    subject: str | None = Field(default=None, max_length=100)
+    detail: str | None = Field(default=None, max_length=300)

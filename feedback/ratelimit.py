@@ -20,17 +20,20 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._windows = {}
 
-    def hit(self, key, limit, window=60):
-        """Count one request for key; return whether it is within ``limit`` per ``window`` s."""
+    def hit(self, key, limit, window=60, count=True):
+        """Count one request for key (unless ``count`` is False, to only look); return whether
+        the key is within ``limit`` per ``window`` seconds."""
         now = self._clock()
         with self._lock:
-            started, count = self._windows.get(key, (now, 0))
+            started, seen = self._windows.get(key, (now, 0))
             if now - started >= window:
-                started, count = now, 0
-            self._windows[key] = (started, count + 1)
+                started, seen = now, 0
+            if not count:
+                return seen < limit
+            self._windows[key] = (started, seen + 1)
             if len(self._windows) > 50_000:  # forget finished windows, so memory stays small
                 self._windows = {k: v for k, v in self._windows.items() if now - v[0] < window}
-            return count + 1 <= limit
+            return seen + 1 <= limit
 
 
 limiter = RateLimiter()
@@ -41,10 +44,10 @@ def client_address():
     return request.remote_addr or "unknown"
 
 
-def over_limit(bucket, config_key):
-    """Return whether this request is over the configured per-minute limit for the bucket."""
+def over_limit(bucket, config_key, key=None, count=True):
+    """Return whether this client (or ``key``) is over the configured per-minute limit."""
     limit = current_app.config[config_key]
-    return not limiter.hit((bucket, client_address()), limit)
+    return not limiter.hit((bucket, key or client_address()), limit, count=count)
 
 
 def limit_page(bucket, config_key):

@@ -1,16 +1,27 @@
 """The respondents' pages: open survey links, single-use invitations, thanks."""
 
+import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from feedback import ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from surveys import collect, dao, tokens
 from surveys.forms import build_form_class, new_form
 
 bp = Blueprint("respondents", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.before_request
+def limit_submissions():
+    """Refuse a client that posts answers faster than any person could."""
+    if request.method == "POST":
+        return ratelimit.limit_page("survey", "RATE_LIMIT_SURVEY")
+    return None
 
 CHANNELS = {"kiosk": "kiosk"}
 
@@ -70,11 +81,14 @@ def open_survey(slug):
 @bp.route("/i/<token>", methods=["GET", "POST"])
 def invitation(token):
     """A single-use invitation link, as sent by text message or printed on a card."""
-    if not tokens.well_formed(token):
-        abort(404)
+    if ratelimit.over_limit("token-miss-check", "RATE_LIMIT_TOKEN_MISSES", count=False):
+        log.warning("invitation link guessing: a client was refused after repeated unknown links")
+        return render_error(429)
     with reading() as session:
-        invite = dao.invitation_by_hash(session, tokens.hash_token(token))
+        invite = (dao.invitation_by_hash(session, tokens.hash_token(token))
+                  if tokens.well_formed(token) else None)
         if invite is None:
+            ratelimit.over_limit("token-miss-check", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
             abort(404)
         page = _load_page(session, invite.instrument_slug, invite.service_slug,
                           invite.district_slug, request.args.get("easy") == "1", False, invite)

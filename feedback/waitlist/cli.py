@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from feedback import audit
 from feedback.db import reading, transaction
 from feedback.waitlist import crypto, dao, extract, letters, tracker
 
@@ -67,6 +68,8 @@ def import_extract(file, skip_invalid, report):
             sys.exit(1)
     with transaction() as session:
         added, changes = dao.save_rows(session, fernet, rows)
+    audit.record("import_waiting_list", actor="command line", subject=file.name,
+                 detail=f"{added} added, {changes.get('entries', 0)} changed, {len(rejected)} rejected")
     changed = changes.pop("entries", 0)
     detail = ", ".join(f"{field} {n}" for field, n in sorted(changes.items()))
     click.echo(f"Added {added}, changed {changed}{f' ({detail})' if detail else ''}, "
@@ -135,6 +138,8 @@ def print_letters(on, out, reference):
     if not contents:
         click.echo(f"No letters are due on {on}.")
         return
+    audit.record("print_personal_data", actor="command line", subject=reference or "all due",
+                 detail=f"{len(contents)} letters for {on}")
     with click.progressbar(length=len(contents), label=f"Writing {len(contents)} letters") as bar:
         letters.write_pdf(contents, out, progress=bar.update)
     click.echo(f"Wrote {len(contents)} letters to {out}. Record them with `feedback letters mark-sent`.")

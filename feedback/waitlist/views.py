@@ -4,7 +4,7 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from feedback import auth
+from feedback import audit, auth
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import MarkSentForm
@@ -58,6 +58,7 @@ def waiting_list():
     waits = sorted(f.weeks_waited for f in found)
     spread = tracker.wait_spread(waits)
     shown = found[:200]
+    audit.record("view_personal_data", subject="waiting list", detail=f"{len(shown)} families")
     for fam in shown:
         fam.personal = crypto.unseal(fernet, fam.row.personal)
     return render_template("asd/list.html", families=shown, total=len(found), today=today, spread=spread,
@@ -83,6 +84,7 @@ def family(reference):
     with reading() as session:
         fam = _family(session, reference, today, fernet)
         estimate = tracker.expected_wait(session, fam.row, today)
+    audit.record("view_personal_data", subject=reference)
     pol = tracker.policy()
     return render_template("asd/family.html", fam=fam, today=today, estimate=estimate, policy=pol,
                            schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
@@ -99,6 +101,7 @@ def family_letter(reference):
         contents = letters_for(session, _today(), fernet, reference)
     if not contents:
         abort(404)
+    audit.record("print_personal_data", subject=reference, detail=f"{len(contents)} letter(s)")
     buffer = io.BytesIO()
     letters.write_pdf(contents, buffer)
     buffer.seek(0)
@@ -121,6 +124,7 @@ def mark_sent(reference):
     except tracker.LetterRefused as error:
         flash(f"Not recorded: {error}.", "error")
         return redirect(target)
+    audit.record("letter_sent", subject=reference, detail=f"letter {form.sequence.data}")
     flash(f"Letter {form.sequence.data} recorded as sent on {form.sent_on.data:%d %B %Y}.", "success")
     return redirect(target)
 
