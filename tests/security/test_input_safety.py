@@ -1,0 +1,72 @@
+"""Bad input: CSRF, guessed tokens, export injection and production secrets."""
+
+import csv
+import io
+
+import pytest
+
+from analysis import exports
+from feedback.cli import production_problem
+from feedback.config import DEV_SECRET_KEY
+from feedback.models import Comment, Response
+from tests.conftest import create_staff, form_fields, rows
+
+STATE_CHANGING = [
+    ("/s/local-offer", {"found_information": "yes"}),
+    ("/s/service-experience?service=camhs", {"overall": "good"}),
+    ("/dashboard/login", {"email": "admin@example.org", "password": "a long enough passphrase"}),
+    ("/dashboard/logout", {}),
+    ("/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10", {"value": "50"}),
+    ("/asd/family/ND1/sent", {"sequence": "1", "sent_on": "2026-11-20"}),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), STATE_CHANGING)
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_state_changing_routes_refuse_missing_or_wrong_csrf_tokens(app, client, path, data, token):
+    create_staff("admin@example.org", "admin")
+    form = {**data, **({"csrf_token": token} if token else {})}
+    result = client.post(path, data=form)
+    assert result.status_code == 400
+    assert rows(Response) == []
+
+
+def test_guessing_invitation_links_is_throttled(app, client):
+    app.config["RATE_LIMIT_TOKEN_MISSES"] = 5
+    codes = [client.get(f"/i/{'B' * 23}{n}").status_code for n in range(7)]
+    assert codes == [404, 404, 404, 404, 404, 429, 429]
+
+
+def test_survey_posts_are_rate_limited_per_client(app, client):
+    app.config["RATE_LIMIT_SURVEY"] = 2
+    fields = form_fields(client.get("/s/local-offer"))
+    codes = [client.post("/s/local-offer", data={**fields, "found_information": "yes"}).status_code
+             for _ in range(3)]
+    assert codes[-1] == 429
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+44 123", "-5", "@SUM(A1)", "\tx", "\rx", "\nx"])
+def test_exported_cells_that_could_run_as_formulas_are_neutralised(text):
+    header, body = ["a", "b", "c"], [["ok", text, 3]]
+    parsed = list(csv.reader(io.StringIO(exports.to_csv(header, body))))
+    assert parsed[1][1] == "'" + text
+    assert all(len(row) == 3 for row in parsed)
+
+
+@pytest.mark.parametrize(("config", "problem"), [
+    ({"SECRET_KEY": DEV_SECRET_KEY, "DATA_KEY": "k"}, "FEEDBACK_SECRET_KEY must be set"),
+    ({"SECRET_KEY": "short", "DATA_KEY": "k"}, "at least 32 characters"),
+    ({"SECRET_KEY": "x" * 40, "DATA_KEY": None}, "FEEDBACK_DATA_KEY must be set"),
+])
+def test_serve_refuses_production_with_development_defaults(config, problem):
+    assert problem in production_problem({"ENV_NAME": "production", **config})
+
+
+def test_serve_accepts_production_with_real_secrets():
+    assert production_problem({"ENV_NAME": "production", "SECRET_KEY": "x" * 40, "DATA_KEY": "k"}) is None
+
+
+def test_nothing_is_half_stored_when_a_comment_is_too_long(client):
+    fields = form_fields(client.get("/s/local-offer"))
+    client.post("/s/local-offer", data={**fields, "found_information": "yes", "comment": "x" * 1001})
+    assert rows(Response) == [] and rows(Comment) == []

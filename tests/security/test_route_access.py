@@ -1,0 +1,68 @@
+"""One test walks every registered route for every role and checks allow or deny."""
+
+from datetime import date
+
+import pytest
+
+from feedback.db import transaction
+from feedback.waitlist import crypto, dao, extract
+from tests.conftest import create_staff, sign_in
+
+ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
+PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login")
+ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"}}
+SAMPLES = {"plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
+           "reference": "ND9001", "slug": "local-offer", "token": "A" * 24, "filename": "site.css"}
+
+
+def allowed(endpoint, role):
+    if endpoint.startswith(PUBLIC):
+        return True
+    if role is None:
+        return False
+    if endpoint.startswith("asd."):
+        return role == "asd_team"
+    return role in ONLY.get(endpoint, set(ROLES))
+
+
+@pytest.fixture
+def prepared(app):
+    app.config["WTF_CSRF_ENABLED"] = False  # authorisation is what is tested here
+    app.config["DATA_KEY"] = crypto.new_key()
+    row = extract.Row(2, "ND9001", "asd", None, date(2026, 5, 1), None, None, None, None,
+                      {"child_name": "Sky Testcase", "date_of_birth": "2018-01-01",
+                       "nhs_number": "9434765919", "parent_name": "Lee Testcase",
+                       "address_line_1": "1 Test Row", "address_line_2": "", "town": "Preston",
+                       "postcode": "PR1 1AA"})
+    with transaction() as session:
+        dao.save_rows(session, crypto.configured_key(app), [row])
+    for role in ROLES:
+        create_staff(f"{role}@example.org", role)
+    return app
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        args = {name: SAMPLES[name] for name in rule.arguments}
+        path = rule.build(args, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, path
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_every_route_allows_or_denies_each_role(prepared, role):
+    client = prepared.test_client()
+    if role:
+        sign_in(client, f"{role}@example.org")
+    checked = 0
+    for endpoint, method, path in _routes(prepared):
+        if endpoint == "dashboard.logout":
+            continue  # would end the session for the routes after it
+        response = client.open(path, method=method, json={} if endpoint.startswith("chat.") else None)
+        denied = response.status_code == 403 or (
+            response.status_code == 302 and "/dashboard/login" in response.headers.get("Location", ""))
+        assert denied != allowed(endpoint, role), (endpoint, method, role, response.status_code)
+        assert response.status_code < 500, (endpoint, method, role)
+        response.close()  # file responses (static, widget.js) hold the file open until closed
+        checked += 1
+    assert checked >= 30
