@@ -176,10 +176,16 @@ def comments():
     with reading() as session:
         found = dao.comments(session, service_slug, month, search)
         services = dao.services(session)
+    # Flagged comments may describe a child at risk: only the safeguarding lead, service staff
+    # and admins read them; commissioners see how many there were.
+    withheld = 0
+    if auth.current_user().role == "commissioner":
+        withheld = sum(1 for comment, _ in found if comment.flagged)
+        found = [(c, r) for c, r in found if not c.flagged]
     return render_template("dashboard/comments.html", comments=found, services=services,
                            names={s.slug: s.name for s in services},
                            month=month, service_slug=service_slug, search=search,
-                           months=_month_choices(), sentiment=sentiment_label)
+                           months=_month_choices(), sentiment=sentiment_label, withheld=withheld)
 
 
 def _download(body, filename, mimetype):

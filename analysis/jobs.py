@@ -107,6 +107,16 @@ def letters_due(today=None):
     return f"{due} letters due, {overdue} overdue"
 
 
+def apply_retention(now=None):
+    """Delete comments, ended waiting-list entries and audit events past their retention."""
+    from feedback import retention
+    from surveys.collect import now_utc
+
+    config = current_app.config
+    return retention.apply(now or now_utc(), config["RETENTION_COMMENT_MONTHS"],
+                           config["RETENTION_WAITLIST_MONTHS"], config["RETENTION_AUDIT_MONTHS"])
+
+
 @dataclass(frozen=True)
 class Job:
     function: object
@@ -127,6 +137,9 @@ JOBS = {
     # Each morning before the ASD team starts: what letters are due and overdue.
     "letters_due": Job(letters_due, CronTrigger(hour=6, minute=30, timezone=LONDON),
                        lambda today: today.isoformat(), "List the waiting-list letters due today"),
+    # Nightly, after the KPIs: delete what has been kept long enough (figures stay).
+    "apply_retention": Job(apply_retention, CronTrigger(hour=3, minute=30, timezone=LONDON),
+                           lambda today: today.isoformat(), "Delete data past its retention period"),
     # Every 15 minutes: chats left past the resume window count, marked partial.
     "close_stale_chats": Job(close_stale_chats, CronTrigger(minute="*/15", timezone=LONDON),
                              lambda today: datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M"),

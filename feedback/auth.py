@@ -35,12 +35,22 @@ def hash_password(password):
     return _hasher.hash(password)
 
 
+# The most common passwords of 12 characters or more in public breach corpora (a short list,
+# checked offline; it is no substitute for a full breached-password service).
+COMMON = {"123456789012", "qwertyuiopas", "password1234", "passwordpassword", "iloveyou1234",
+          "1234567890qwe", "qwerty123456", "123456123456", "abcdefghijkl", "welcome12345",
+          "football1234", "letmein12345", "changeme1234", "administrator", "password123!",
+          "1q2w3e4r5t6y", "qazwsxedcrfv", "a1b2c3d4e5f6", "monkey123456", "sunshine1234"}
+
+
 def password_problem(password):
     """Return why a password is refused, or None if it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
     if len(set(password)) < 4:
         return "Use a less repetitive password."
+    if password.lower() in COMMON:
+        return "That password is one of the most common and is easily guessed."
     return None
 
 

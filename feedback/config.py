@@ -39,6 +39,9 @@ class Config:
     # Host sites allowed to embed the chat widget, e.g. "https://www.example.gov.uk".
     CHAT_ORIGINS = tuple(o.strip() for o in _env("CHAT_ORIGINS", "").split(",") if o.strip())
     CHAT_RESUME_MINUTES = int(_env("CHAT_RESUME_MINUTES", "60"))
+    RETENTION_COMMENT_MONTHS = int(_env("RETENTION_COMMENT_MONTHS", "24"))
+    RETENTION_WAITLIST_MONTHS = int(_env("RETENTION_WAITLIST_MONTHS", "12"))  # after the wait ends
+    RETENTION_AUDIT_MONTHS = int(_env("RETENTION_AUDIT_MONTHS", "72"))
     INSTANCE_PATH = _env("INSTANCE_PATH")  # None: Flask's instance folder
     REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml
     INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments

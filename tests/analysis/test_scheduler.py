@@ -33,7 +33,7 @@ def test_jobs_are_stored_and_a_missed_run_is_caught_up_once_after_restart(app):
     create_response(answers={"overall": "good"})
     first = scheduler.start(app)
     assert {job.id for job in first.get_jobs()} == {"refresh_kpis", "monthly_report", "close_stale_chats",
-                                                    "letters_due"}
+                                                    "letters_due", "apply_retention"}
     first.shutdown()
     # While the service is down, the nightly run's time passes.
     make_overdue(app, "refresh_kpis", datetime.now(UTC) - timedelta(hours=5))

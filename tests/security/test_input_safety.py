@@ -70,3 +70,58 @@ def test_nothing_is_half_stored_when_a_comment_is_too_long(client):
     fields = form_fields(client.get("/s/local-offer"))
     client.post("/s/local-offer", data={**fields, "found_information": "yes", "comment": "x" * 1001})
     assert rows(Response) == [] and rows(Comment) == []
+
+
+@pytest.mark.parametrize(("password", "problem"), [
+    ("short", "at least 12"), ("aaaaaaaaaaaaaa", "less repetitive"), ("Password1234", "most common"),
+])
+def test_weak_passwords_are_refused(password, problem):
+    from feedback.auth import password_problem
+
+    assert problem in password_problem(password)
+
+
+def test_commissioners_see_flagged_comments_only_as_a_count(app, client):
+    from datetime import date
+
+    from feedback.db import transaction
+    from tests.conftest import create_response, sign_in
+
+    response = create_response(answers={"overall": "poor"}, month=date(2026, 10, 1))
+    with transaction() as session:
+        session.add(Comment(response_id=response.id, question_key="comment", text="my dad hits me",
+                            polarity=0.0, flagged=True, help_shown=True))
+    create_staff()
+    sign_in(client)
+    page = client.get("/dashboard/comments").get_data(as_text=True)
+    assert "my dad hits me" not in page
+    assert "1 comment flagged for safeguarding review is not shown" in page
+    create_staff("lead@example.org", "safeguarding_lead")
+    lead = app.test_client()
+    sign_in(lead, "lead@example.org")
+    assert "my dad hits me" in lead.get("/dashboard/comments").get_data(as_text=True)
+
+
+def test_retention_deletes_old_comments_and_ended_waits_but_keeps_figures(app):
+    from datetime import UTC, date, datetime, timedelta
+
+    from analysis import jobs
+    from feedback.db import transaction
+    from feedback.models import AuditEvent, KpiSnapshot, WaitingListEntry
+    from tests.conftest import create_response
+
+    old = create_response(answers={"overall": "good"}, month=date(2024, 1, 1))
+    with transaction() as session:
+        session.add(Comment(response_id=old.id, question_key="comment", text="old words", polarity=0,
+                            created_at=datetime.now(UTC) - timedelta(days=800)))
+        session.add(Comment(response_id=old.id, question_key="comment", text="new words", polarity=0))
+        for reference, seen in (("OLD", date(2024, 1, 1)), ("NEW", date(2026, 10, 1))):
+            session.add(WaitingListEntry(reference=reference, pathway="asd", personal="sealed",
+                                         referral_date=date(2023, 6, 1), first_appointment=seen))
+    jobs.rebuild([date(2024, 1, 1)])
+    summary = jobs.apply_retention()
+    assert summary.startswith("1 comments, 1 waiting-list families")
+    assert [c.text for c in rows(Comment)] == ["new words"]
+    assert [e.reference for e in rows(WaitingListEntry)] == ["NEW"]
+    assert rows(KpiSnapshot)
+    assert [e.action for e in rows(AuditEvent)] == ["data_deletion"]
