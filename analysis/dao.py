@@ -125,10 +125,13 @@ def waitlist_counts(session, kpi, month, scope):
     from feedback.waitlist import kpis as waitlist_kpis
     from feedback.waitlist import schedule as waitlist_schedule
 
-    policy = waitlist_schedule.load_policy(current_app.config.get("LETTER_POLICY")
-                                           or waitlist_schedule.POLICY_FILE)
-    rows = [r for r in waitlist_dao.all_entries(session) if not kpi.pathways or r.pathway in kpi.pathways]
-    letters = waitlist_dao.sent_letters(session, None)
+    if "waitlist" not in session.info:  # loaded once per rebuild, not once per KPI and scope
+        session.info["waitlist"] = (
+            waitlist_schedule.load_policy(current_app.config.get("LETTER_POLICY")
+                                          or waitlist_schedule.POLICY_FILE),
+            waitlist_dao.all_entries(session), waitlist_dao.sent_letters(session, None))
+    policy, entries, letters = session.info["waitlist"]
+    rows = [r for r in entries if not kpi.pathways or r.pathway in kpi.pathways]
     groups = {}
     for row in rows:
         groups.setdefault("all" if scope == "all" else row.district_slug, []).append(row)

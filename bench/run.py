@@ -1,0 +1,312 @@
+"""Benchmarks: each figure printed with its ratio to a baseline measured in the same run.
+
+    python bench/run.py                      # all of them, 1,000,000 responses
+    python bench/run.py --responses 200000 --only aggregation dashboard
+
+Nothing here passes or fails; it prints what it measured. Run on an idle machine.
+"""
+
+import argparse
+import gzip
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HELLO = "from flask import Flask\napp = Flask('hello')\n@app.post('/')\ndef hello():\n    return 'hello'\n"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def load(port, make_request, seconds, clients):
+    """Run ``clients`` loops for ``seconds``; return (count, errors, latencies in ms)."""
+    latencies, errors, lock, stop = [], [0], threading.Lock(), time.monotonic() + seconds
+
+    def loop():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        state = {}
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                status = make_request(connection, state)
+            except (OSError, http.client.HTTPException):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                status = 0
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += status >= 400 or status == 0
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies), errors[0], latencies
+
+
+def percentile(values, p):
+    return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else values[0]
+
+
+def report(name, value, unit, baseline=None, baseline_name=None, goal=None):
+    ratio = f"  ratio {value / baseline:.2f} to {baseline_name} ({baseline:.3g} {unit})" if baseline else ""
+    print(f"{name:46} {value:12.3f} {unit}{ratio}{'  goal: ' + goal if goal else ''}", flush=True)
+
+
+def env_for(instance):
+    return {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance), "FEEDBACK_SCHEDULER": "off",
+            "FEEDBACK_RATE_LIMIT_SURVEY": "100000000"}
+
+
+def bench_submissions(args, instance):
+    """The real survey POST against `feedback serve`, and bare Flask on the same server."""
+    port, hello_port = free_port(), free_port()
+    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve", "--port", str(port),
+                               "--threads", str(args.threads)], env=env_for(instance),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    hello_dir = Path(tempfile.mkdtemp())
+    (hello_dir / "hello.py").write_text(HELLO)
+    hello = subprocess.Popen([sys.executable, "-c", "import waitress, hello; waitress.serve("
+                              f"hello.app, port={hello_port}, threads={args.threads}, _quiet=True)"],
+                             cwd=hello_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        wait_for(hello_port)
+
+        def survey(connection, state):
+            if "cookie" not in state:
+                connection.request("GET", "/s/local-offer")
+                response = connection.getresponse()
+                page = response.read().decode()
+                state["cookie"] = response.getheader("Set-Cookie").split(";")[0]
+                state["csrf"] = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+            body = urlencode({"csrf_token": state["csrf"], "submission_id": str(uuid.uuid4()),
+                              "found_information": "yes", "information_useful": "partly"})
+            connection.request("POST", "/s/local-offer", body, {
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": state["cookie"]})
+            response = connection.getresponse()
+            response.read()
+            return 200 if response.status == 303 else response.status
+
+        def bare(connection, _state):
+            connection.request("POST", "/", "x=1", {"Content-Type": "application/x-www-form-urlencoded"})
+            response = connection.getresponse()
+            response.read()
+            return response.status
+
+        n_base, e_base, l_base = load(hello_port, bare, args.seconds, args.clients)
+        n, errors, latencies = load(port, survey, args.seconds, args.clients)
+        report("submissions: bare Flask hello rate", n_base / args.seconds, "req/s")
+        report("submissions: survey POST rate", n / args.seconds, "req/s", n_base / args.seconds,
+               "bare Flask", ">= 0.40")
+        report("submissions: survey POST p50", percentile(latencies, 50), "ms",
+               percentile(l_base, 50), "bare Flask p50")
+        report("submissions: survey POST p99", percentile(latencies, 99), "ms",
+               percentile(l_base, 99), "bare Flask p99")
+        report("submissions: errors", errors + e_base, "count", goal="0")
+    finally:
+        for process in (server, hello):
+            process.terminate()
+            process.wait()
+        shutil.rmtree(hello_dir)
+
+
+def in_app(instance):
+    os.environ.update(env_for(instance))
+    sys.path.insert(0, str(ROOT))
+    from feedback import create_app
+
+    app = create_app()
+    return app
+
+
+def bench_aggregation(args, instance):
+    """One month's nightly rebuild and a full rebuild, against one hand-written GROUP BY."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from analysis import jobs
+    from analysis.measures import previous_months
+    from feedback.db import get_engine, reading
+
+    app = in_app(instance)
+    with app.app_context():
+        with reading() as session:
+            months = [m for (m,) in session.execute(text("SELECT DISTINCT month FROM response"))]
+            total = session.execute(text("SELECT count(*) FROM response")).scalar_one()
+        months = sorted(m if hasattr(m, "year") else date.fromisoformat(m) for m in months)
+        latest = months[-1]
+        started = time.perf_counter()
+        with get_engine().connect() as connection:
+            connection.exec_driver_sql(
+                "SELECT r.month, r.instrument_slug, a.question_key, a.value, r.service_slug, "
+                "r.district_slug, count(*) FROM answer a JOIN response r ON a.response_id = r.id "
+                "GROUP BY 1, 2, 3, 4, 5, 6").fetchall()
+        bare = time.perf_counter() - started
+        started = time.perf_counter()
+        jobs.rebuild([latest])
+        one = time.perf_counter() - started
+        started = time.perf_counter()
+        jobs.rebuild(previous_months(latest, len(months)))
+        full = time.perf_counter() - started
+    print(f"aggregation over {total:,} responses, {len(months)} months")
+    report("aggregation: hand-written GROUP BY, all months", bare, "s")
+    report("aggregation: nightly rebuild of one month", one, "s", goal="< 1 s")
+    report("aggregation: full rebuild of every month", full, "s", bare, "GROUP BY", "<= 2.0")
+
+
+def bench_dashboard(args, instance):
+    """Scorecard page latency, signed in, reading snapshots."""
+    from feedback import auth
+    from feedback.db import transaction
+    from feedback.models import StaffUser
+
+    app = in_app(instance)
+    with app.app_context(), transaction() as session:
+        if not session.get(StaffUser, 1):
+            session.add(StaffUser(id=1, email="bench@example.org", role="commissioner",
+                                  password_hash=auth.hash_password("bench passphrase 1")))
+    client = app.test_client()
+    page = client.get("/dashboard/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/dashboard/login", data={"csrf_token": token, "email": "bench@example.org",
+                                          "password": "bench passphrase 1"})
+    timings = []
+    for _ in range(30):
+        started = time.perf_counter()
+        assert client.get("/dashboard/").status_code == 200
+        timings.append((time.perf_counter() - started) * 1000)
+    base = []
+    for _ in range(30):
+        started = time.perf_counter()
+        client.get("/healthz")
+        base.append((time.perf_counter() - started) * 1000)
+    report("dashboard: scorecard page median", statistics.median(timings[5:]), "ms",
+           statistics.median(base[5:]), "/healthz", "< 100 ms")
+
+
+def bench_letters(args, instance):
+    """Due-letter computation for many waiting-list entries, and PDF letters per second."""
+    import random
+    from datetime import date
+
+    from feedback.db import reading, transaction
+    from feedback.waitlist import crypto, dao, demo, letters, schedule, tracker
+    from feedback.waitlist.cli import letters_for
+
+    app = in_app(instance)  # the demo made the instance's key
+    with app.app_context():
+        fernet = crypto.configured_key()
+        rng = random.Random(3)
+        with reading() as session:
+            existing = len(dao.all_entries(session))
+        if existing < args.families:
+            rows = demo.rows(rng, date.today(), args.families - existing)
+            rows = [r.__class__(**{**r.__dict__, "reference": f"B{existing + i:07d}"}) for i, r in enumerate(rows)]
+            with transaction() as session:
+                dao.save_rows(session, fernet, rows)
+        today = date.today()
+        started = time.perf_counter()
+        with reading() as session:
+            found = tracker.families(session, today)
+        due_seconds = time.perf_counter() - started
+        pol = tracker.policy()
+        started = time.perf_counter()
+        plain = sum(len(schedule.letters_due(dao.as_schedule_entry(f.row), pol, today)) for f in found)
+        pure = time.perf_counter() - started
+        with reading() as session:
+            contents = letters_for(session, today, fernet)[:200]
+        started = time.perf_counter()
+        letters.write_pdf(contents, Path(tempfile.gettempdir()) / "bench-letters.pdf")
+        pdf_seconds = time.perf_counter() - started
+    report(f"letters: due letters for {len(found):,} families", due_seconds, "s",
+           pure, "schedule alone", "< 2 s")
+    print(f"{'':46} ({plain:,} letters due)")
+    report("letters: PDF letters per second", len(contents) / pdf_seconds, "letters/s")
+
+
+def bench_widget(args, instance):
+    """Gzipped size of widget.js and time to a usable panel in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    size = len(gzip.compress((ROOT / "bot" / "static" / "widget.js").read_bytes(), 9))
+    report("widget: widget.js gzipped", size / 1024, "KB", 15, "the 15 KB budget", "< 15 KB")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve", "--port", str(port)],
+                              env=env_for(instance), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=["--headless", "--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            timings, bare = [], []
+            for _ in range(5):
+                started = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/privacy")
+                bare.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/chat/demo")
+                page.get_by_role("button", name="Tell us what you think").click()
+                page.get_by_role("button", name="Very good").wait_for()
+                timings.append(time.perf_counter() - started)
+            browser.close()
+        report("widget: page load to first usable question", statistics.median(timings) * 1000, "ms",
+               statistics.median(bare) * 1000, "plain page load")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+BENCHES = {"submissions": bench_submissions, "aggregation": bench_aggregation,
+           "dashboard": bench_dashboard, "letters": bench_letters, "widget": bench_widget}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--families", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="server worker threads")
+    parser.add_argument("--instance", default=None, help="reuse a prepared instance folder")
+    parser.add_argument("--only", nargs="*", choices=list(BENCHES))
+    args = parser.parse_args()
+    instance = Path(args.instance or tempfile.mkdtemp(prefix="feedback-bench-"))
+    if not (instance / "feedback.sqlite3").exists():
+        print(f"Preparing {args.responses:,} responses in {instance} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "feedback", "demo", "--responses", str(args.responses)],
+                       env=env_for(instance), check=True, stdout=subprocess.DEVNULL)
+    for name in args.only or BENCHES:
+        BENCHES[name](args, instance)
+
+
+if __name__ == "__main__":
+    main()
