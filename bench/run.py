@@ -229,7 +229,8 @@ def bench_letters(args, instance):
             existing = len(dao.all_entries(session))
         if existing < args.families:
             rows = demo.rows(rng, date.today(), args.families - existing)
-            rows = [r.__class__(**{**r.__dict__, "reference": f"B{existing + i:07d}"}) for i, r in enumerate(rows)]
+            rows = [r.__class__(**{**r.__dict__, "reference": f"B{existing + i:07d}"})
+                    for i, r in enumerate(rows)]
             with transaction() as session:
                 dao.save_rows(session, fernet, rows)
         today = date.today()
