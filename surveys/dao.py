@@ -1,5 +1,6 @@
 """Queries for instruments, services, invitations and responses."""
 
+import functools
 import json
 
 from sqlalchemy import func, update
@@ -41,7 +42,13 @@ def latest_definitions(session):
 
 def definition_of(instrument):
     """Return the Definition stored with an instrument version."""
-    return definitions.from_dict(json.loads(instrument.definition))
+    return _parsed(instrument.definition)
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(stored_json):
+    # A version's wording never changes, so its parsed form can be reused on every request.
+    return definitions.from_dict(json.loads(stored_json))
 
 
 def service(session, slug):

@@ -4,6 +4,7 @@ Every survey form shares one base: CSRF, a submission id generated with the form
 double click or a retry stores one response), whitespace stripping and length limits.
 """
 
+import functools
 import uuid
 
 from flask_wtf import FlaskForm
@@ -68,8 +69,9 @@ def _field_for(question, easy_read, service_name):
     return ChoiceField(label, choices=choices, validators=[required], invalid=messages["invalid"])
 
 
+@functools.lru_cache(maxsize=256)
 def build_form_class(definition, easy_read, service_name):
-    """Return a SurveyForm subclass with one field per question."""
+    """Return a SurveyForm subclass with one field per question (built once per wording)."""
     fields = {q.key: _field_for(q, easy_read, service_name) for q in definition.questions}
     return type(f"{definition.slug.title().replace('-', '')}Form", (SurveyForm,), fields)
 
