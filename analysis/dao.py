@@ -193,6 +193,11 @@ def months_with_responses(session):
     return list(session.exec(select(Response.month).distinct().order_by(Response.month.desc())))
 
 
+def months_with_figures(session):
+    """Return the months that have KPI snapshots, newest first (cheap: snapshots are few)."""
+    return list(session.exec(select(KpiSnapshot.month).distinct().order_by(KpiSnapshot.month.desc())))
+
+
 def manual_values(session, months):
     """Return {(plan, ref, month): KpiManualValue} for the months."""
     query = select(KpiManualValue).where(KpiManualValue.month.in_(months))

@@ -77,7 +77,7 @@ def breakdowns(view, plan, kpi, scope_type):
 
 
 def latest_month():
-    """Return the newest month with answers, or None."""
+    """Return the newest month with figures (or, before the first aggregation, answers)."""
     with reading() as session:
-        months = dao.months_with_responses(session)
+        months = dao.months_with_figures(session) or dao.months_with_responses(session)
     return months[0] if months else None
