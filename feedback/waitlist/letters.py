@@ -109,7 +109,8 @@ def _draw_letter(pdf, letter):
 
 def write_pdf(letters, path, progress=None):
     """Write letters to one A4 PDF, each starting on a new page; call progress(n) as it goes."""
-    pdf = canvas.Canvas(str(path), pagesize=A4, pageCompression=1)
+    target = path if hasattr(path, "write") else str(path)  # a file name or a file-like buffer
+    pdf = canvas.Canvas(target, pagesize=A4, pageCompression=1)
     pdf.setTitle("Waiting-list letters")
     for letter in letters:
         _draw_letter(pdf, letter)

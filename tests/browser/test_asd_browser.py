@@ -32,6 +32,13 @@ def test_asd_team_prints_a_letter_and_marks_it_sent(app, page, live_server):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download letter to print (PDF)").click()
     assert download.value.suggested_filename == "letter-ND7001.pdf"
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    pdf = Path(download.value.path())
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "4 Weaver Street" in PdfReader(pdf).pages[0].extract_text()
     page.get_by_role("button", name="Record as sent").click()
     assert "Letter 1 recorded as sent" in page.get_by_role("status").inner_text()
     [letter] = rows(Letter)
