@@ -7,7 +7,7 @@ import sys
 import click
 
 from analysis import exports, service
-from analysis.service import MonthError
+from analysis.service import MonthError, parse_value
 
 SCOPE_TYPES = ("service", "provider", "district")
 
@@ -75,15 +75,6 @@ def kpi_values():
     """Enter monthly values for KPIs that are not answered through surveys."""
 
 
-def parse_value(text):
-    """Return a percentage from text, or raise ValueError saying why it was refused."""
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"{text!r} is not a number") from None
-    if value != value or not 0 <= value <= 100:  # NaN fails the first test
-        raise ValueError(f"{text} is outside 0 to 100")
-    return value
 
 
 def _save(plan_slug, ref, month, value, entered_by, note=None):

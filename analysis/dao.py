@@ -4,7 +4,6 @@ import json
 from dataclasses import asdict
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import case, delete, func, insert, literal, or_
 from sqlmodel import select
 
@@ -123,13 +122,11 @@ def waitlist_counts(session, kpi, month, scope):
         return {}
     from feedback.waitlist import dao as waitlist_dao
     from feedback.waitlist import kpis as waitlist_kpis
-    from feedback.waitlist import schedule as waitlist_schedule
+    from feedback.waitlist import tracker
 
     if "waitlist" not in session.info:  # loaded once per rebuild, not once per KPI and scope
-        session.info["waitlist"] = (
-            waitlist_schedule.load_policy(current_app.config.get("LETTER_POLICY")
-                                          or waitlist_schedule.POLICY_FILE),
-            waitlist_dao.all_entries(session), waitlist_dao.sent_letters(session, None))
+        session.info["waitlist"] = (tracker.policy(), waitlist_dao.all_entries(session),
+                                    waitlist_dao.sent_letters(session, None))
     policy, entries, letters = session.info["waitlist"]
     rows = [r for r in entries if not kpi.pathways or r.pathway in kpi.pathways]
     groups = {}

@@ -6,7 +6,6 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from analysis import charts, dao, exports, service
-from analysis.cli import parse_value
 from analysis.sentiment import label as sentiment_label
 from analysis.service import MonthError
 from feedback import audit, auth, ratelimit
@@ -151,7 +150,7 @@ def enter_value(plan, ref):
         flash("Enter a percentage from 0 to 100.", "error")
         return redirect(target)
     try:
-        value = parse_value(form.value.data)
+        value = service.parse_value(form.value.data)
         with transaction() as session:
             plan_def = next((p for p in dao.plans(session) if p.slug == plan), None)
             kpi_def = plan_def.kpi(ref) if plan_def else None

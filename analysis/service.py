@@ -26,6 +26,17 @@ def parse_month(text, today=None):
     return month
 
 
+def parse_value(text):
+    """Return a percentage from text, or raise ValueError saying why it was refused."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not a number") from None
+    if value != value or not 0 <= value <= 100:  # NaN fails the first test
+        raise ValueError(f"{text} is outside 0 to 100")
+    return value
+
+
 @dataclass
 class MonthView:
     """A month's scorecard with twelve months of history for trends."""

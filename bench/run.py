@@ -219,7 +219,6 @@ def bench_letters(args, instance):
 
     from feedback.db import reading, transaction
     from feedback.waitlist import crypto, dao, demo, letters, schedule, tracker
-    from feedback.waitlist.cli import letters_for
 
     app = in_app(instance)  # the demo made the instance's key
     with app.app_context():
@@ -243,7 +242,7 @@ def bench_letters(args, instance):
         plain = sum(len(schedule.letters_due(dao.as_schedule_entry(f.row), pol, today)) for f in found)
         pure = time.perf_counter() - started
         with reading() as session:
-            contents = letters_for(session, today, fernet)[:200]
+            contents = tracker.letter_contents(session, today, fernet)[:200]
         started = time.perf_counter()
         letters.write_pdf(contents, Path(tempfile.gettempdir()) / "bench-letters.pdf")
         pdf_seconds = time.perf_counter() - started

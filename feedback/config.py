@@ -69,9 +69,8 @@ class TestConfig(Config):
     RATE_LIMIT_SIGN_IN = 10_000
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SCHEDULER_ENABLED = False
-    # Outside services point nowhere, so a test that forgets to fake one fails loudly.
+    # Links point nowhere, so a test that tries to follow one off the machine fails loudly.
     BASE_URL = "http://invalid.test"
-    SMS_API_URL = "http://invalid.test/sms"
 
 
 VARIANTS = {

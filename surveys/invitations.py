@@ -54,7 +54,8 @@ COLUMNS, ROWS = 2, 4
 MARGIN_X, MARGIN_Y = (A4[0] - COLUMNS * CARD_W) / 2, (A4[1] - ROWS * CARD_H) / 2
 
 
-def _qr(url, size):
+def qr_drawing(url, size):
+    """Return a QR code for a link as a reportlab drawing of the given size."""
     widget = QrCodeWidget(url, barLevel="M")
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
@@ -67,7 +68,7 @@ def _draw_card(pdf, link, x, y):
     pdf.rect(x, y, CARD_W, CARD_H)  # cut line
     pdf.setDash()
     qr_size = 34 * mm
-    renderPDF.draw(_qr(link.url, qr_size), pdf, x + CARD_W - qr_size - 4 * mm, y + 14 * mm)
+    renderPDF.draw(qr_drawing(link.url, qr_size), pdf, x + CARD_W - qr_size - 4 * mm, y + 14 * mm)
     pdf.setFont("Helvetica-Bold", 14)
     pdf.drawString(x + 6 * mm, y + CARD_H - 12 * mm, "How was your visit?")
     text = pdf.beginText(x + 6 * mm, y + CARD_H - 20 * mm)

@@ -23,9 +23,6 @@ def limit_submissions():
         return ratelimit.limit_page("survey", "RATE_LIMIT_SURVEY")
     return None
 
-CHANNELS = {"kiosk": "kiosk"}
-
-
 @dataclass
 class SurveyPage:
     """Everything a survey page needs: what is asked, of whom, and where the answer counts."""

@@ -113,17 +113,6 @@ def due(on):
     click.echo(f"{len(found)} letters due on {on}, {overdue} overdue.")
 
 
-def letters_for(session, on, fernet, reference=None):
-    """Return LetterContent for every due letter (or one family's) on a day."""
-    pol = tracker.policy()
-    due = [f for f in tracker.families(session, on)
-           if f.due and (reference is None or f.row.reference == reference)]
-    estimates = tracker.expected_waits(session, [f.row for f in due], on)
-    result = []
-    for fam in due:
-        fam.personal = crypto.unseal(fernet, fam.row.personal)  # only the families written to
-        result.extend(letters.content_for(fam, d, on, estimates.get(fam.row.id), pol) for d in fam.due)
-    return result
 
 
 @letters_group.command("print")
@@ -134,7 +123,7 @@ def print_letters(on, out, reference):
     """Write every letter due on a day to one PDF (A4, address for a windowed envelope)."""
     fernet = _key()
     with reading() as session:
-        contents = letters_for(session, on, fernet, reference)
+        contents = tracker.letter_contents(session, on, fernet, reference)
     if not contents:
         click.echo(f"No letters are due on {on}.")
         return

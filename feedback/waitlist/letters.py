@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame, Paragraph
 
-from surveys.invitations import _qr
+from surveys.invitations import qr_drawing
 
 # A DL window envelope: the address sits 20 mm from the left and 45 mm from the top.
 WINDOW_X, WINDOW_TOP, WINDOW_W = 20 * mm, 45 * mm, 90 * mm
@@ -82,7 +82,7 @@ def _story(text):
 @functools.lru_cache(maxsize=4)
 def _survey_qr(link, size):
     """Every letter carries the same survey link, so its QR code is drawn once."""
-    return _qr(link, size)
+    return qr_drawing(link, size)
 
 
 def _draw_letter(pdf, letter):

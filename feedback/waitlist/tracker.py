@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app
 
-from feedback.waitlist import crypto, dao, schedule
+from feedback.waitlist import crypto, dao, letters, schedule
 
 
 class LetterRefused(ValueError):
@@ -55,9 +55,14 @@ def families(session, on, pathway=None, district=None, fernet=None):
     """Return every family on the list (optionally one pathway or district) for a day."""
     pol = policy()
     rows = dao.all_entries(session, pathway, district)
-    letters = dao.sent_letters(session)
-    holidays = schedule.england_bank_holidays(range(on.year - 2, on.year + 2))
-    return [family(r, letters.get(r.id, []), on, pol, holidays, fernet) for r in rows]
+    sent = dao.sent_letters(session)
+    holidays = bank_holidays(on)
+    return [family(r, sent.get(r.id, []), on, pol, holidays, fernet) for r in rows]
+
+
+def bank_holidays(on):
+    """Return England's bank holidays around a day (enough for any letter still overdue)."""
+    return schedule.england_bank_holidays(range(on.year - 2, on.year + 2))
 
 
 def wait_spread(weeks):
@@ -129,3 +134,16 @@ def mark_all_due_sent(session, on, sent_by):
                for f in families(session, on) for d in f.due]
     dao.record_many_sent(session, records)
     return len(records)
+
+
+def letter_contents(session, on, fernet, reference=None):
+    """Return LetterContent for every due letter (or one family's) on a day."""
+    pol = policy()
+    due = [f for f in families(session, on)
+           if f.due and (reference is None or f.row.reference == reference)]
+    estimates = expected_waits(session, [f.row for f in due], on)
+    result = []
+    for fam in due:
+        fam.personal = crypto.unseal(fernet, fam.row.personal)  # only the families written to
+        result.extend(letters.content_for(fam, d, on, estimates.get(fam.row.id), pol) for d in fam.due)
+    return result

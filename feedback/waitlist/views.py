@@ -9,7 +9,6 @@ from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import MarkSentForm
 from feedback.waitlist import crypto, dao, letters, tracker
-from feedback.waitlist.cli import letters_for
 
 bp = Blueprint("asd", __name__, url_prefix="/asd")
 # Only the ASD team sees personal data.
@@ -72,8 +71,7 @@ def _family(session, reference, today, fernet):
     if row is None:
         abort(404)
     sent = dao.sent_letters(session, [row.id]).get(row.id, [])
-    holidays = tracker.schedule.england_bank_holidays(range(today.year - 2, today.year + 2))
-    return tracker.family(row, sent, today, tracker.policy(), holidays, fernet)
+    return tracker.family(row, sent, today, tracker.policy(), tracker.bank_holidays(today), fernet)
 
 
 @bp.get("/family/<reference>")
@@ -98,7 +96,7 @@ def family_letter(reference):
     with reading() as session:
         if dao.entry(session, reference) is None:
             abort(404)
-        contents = letters_for(session, _today(), fernet, reference)
+        contents = tracker.letter_contents(session, _today(), fernet, reference)
     if not contents:
         abort(404)
     audit.record("print_personal_data", subject=reference, detail=f"{len(contents)} letter(s)")

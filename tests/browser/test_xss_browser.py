@@ -1,7 +1,7 @@
 """Stored cross-site scripting: payloads in every free-text field never run on staff pages."""
 
 from analysis import jobs
-from tests.conftest import create_response, create_staff, sign_in  # noqa: F401
+from tests.conftest import create_response, create_staff
 
 PAYLOADS = [
     "<script>alert('xss1')</script>",
