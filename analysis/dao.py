@@ -209,9 +209,12 @@ def save_manual_value(session, plan_slug, ref, month, value, entered_by, note=No
                                entered_by=entered_by, note=note))
 
 
-def comments(session, service=None, month=None, search=None, limit=200):
-    """Return (comment, response) pairs, newest first, filtered by service, month and words."""
+def comments(session, service=None, month=None, search=None, limit=200, services=None):
+    """Return (comment, response) pairs, newest first, filtered by service, month and words
+    (and, if ``services`` is given, only from those services)."""
     query = select(Comment, Response).join(Response, Comment.response_id == Response.id)
+    if services is not None:
+        query = query.where(Response.service_slug.in_(sorted(services)))
     if service:
         query = query.where(Response.service_slug == service)
     if month:

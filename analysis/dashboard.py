@@ -70,6 +70,9 @@ def login():
         with reading() as session:
             user = auth.find_user(session, form.email.data)
         if auth.check_password(user, form.password.data):
+            if user.totp_secret:
+                auth.await_code(user)
+                return redirect(url_for("accounts.login_code", next=request.args.get("next")))
             auth.sign_in(user)
             audit.record("sign_in", user=user)
             return redirect(auth.safe_next(request.args.get("next")))
@@ -127,11 +130,32 @@ def kpi(plan, ref):
         description=f"{kpi_def.wording}. Twelve months to {view.month:%B %Y}; the figures are "
                     "in the table below the chart.",
     )
-    breakdowns = {scope: service.breakdowns(view, plan_def, kpi_def, scope)
-                  for scope in ("service", "provider", "district")} if kpi_def.surveyed else {}
+    breakdowns = {scope: _own(service.breakdowns(view, plan_def, kpi_def, scope))
+                  for scope in _breakdown_scopes()} if kpi_def.surveyed else {}
     return render_template("dashboard/kpi.html", view=view, plan=plan_def, kpi=kpi_def,
                            trend=trend, chart=chart, breakdowns=breakdowns,
                            names=_scope_names(), form=ManualValueForm(), months=_month_choices())
+
+
+def _visible_services():
+    """The services the signed-in user may see results and comments of: None means every one."""
+    return auth.services_of(auth.current_user())
+
+
+def _breakdown_scopes():
+    # Service staff see their own services' results; providers and districts mix in other services'.
+    if _visible_services() is None:
+        return ("service", "provider", "district")
+    return ("service",)
+
+
+def _own(figures):
+    """Keep only the breakdown rows of services the user may see (after suppression, so that
+    the hidden rows still protect small counts)."""
+    visible = _visible_services()
+    if visible is None:
+        return figures
+    return [f for f in figures if f.scope.split(":", 1)[1] in visible]
 
 
 def _scope_names():
@@ -173,9 +197,12 @@ def comments():
         month = _month_from_request()
     service_slug = request.args.get("service") or None
     search = (request.args.get("q") or "").strip()[:100]
+    visible = _visible_services()
+    if visible is not None and service_slug is not None and service_slug not in visible:
+        abort(403)  # another service's comments, asked for by changing the address
     with reading() as session:
-        found = dao.comments(session, service_slug, month, search)
-        services = dao.services(session)
+        found = dao.comments(session, service_slug, month, search, services=visible)
+        services = [s for s in dao.services(session) if visible is None or s.slug in visible]
     # Flagged comments may describe a child at risk: only the safeguarding lead, service staff
     # and admins read them; commissioners see how many there were.
     withheld = 0
@@ -202,9 +229,11 @@ def export_scorecard(fmt):
     by = request.args.get("by")
     if by not in (None, "service", "provider", "district"):
         abort(404)
+    if by is not None and by not in _breakdown_scopes():
+        abort(403)
     figures = [f for _, fs in view.card for f in fs] if by is None else [
         b for plan, fs in view.card for f in fs if f.kpi.surveyed
-        for b in service.breakdowns(view, plan, f.kpi, by)]
+        for b in _own(service.breakdowns(view, plan, f.kpi, by))]
     header, rows = exports.figure_rows(figures)
     name = f"scorecard-{view.month:%Y-%m}{'-by-' + by if by else ''}.{fmt}"
     audit.record("export", subject=name)
@@ -221,6 +250,9 @@ def fft_return():
     with reading() as session:
         answers, methods, eligible = dao.fft_return(session, month)
     header, rows = exports.fft_rows(answers, methods, eligible, FFT_ANSWERS)
+    visible = _visible_services()
+    if visible is not None:
+        rows = [row for row in rows if row[0] in visible]
     return _download(exports.to_csv(header, rows), f"fft-return-{month:%Y-%m}.csv", "text/csv")
 
 

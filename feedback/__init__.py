@@ -33,8 +33,10 @@ def create_app(test_config=None):
 
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp
+    from feedback.account_views import bp as accounts_bp
     from feedback.pages import bp as pages_bp
     from feedback.waitlist.views import bp as asd_bp
+    from surveys.staff_views import bp as invitations_bp
     from surveys.views import bp as respondents_bp
 
     app.register_blueprint(pages_bp)
@@ -42,4 +44,6 @@ def create_app(test_config=None):
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(chat_bp)
     app.register_blueprint(asd_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(invitations_bp)
     return app

@@ -17,8 +17,10 @@ def record(action, user=None, subject=None, detail=None, actor=None):
         session.add(AuditEvent(actor=actor, action=action, subject=subject, detail=detail))
 
 
-def recent(limit=500):
-    """Return the newest events first."""
+def recent(limit=500, subject=None):
+    """Return the newest events first (only those about ``subject``, if given)."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if subject is not None:
+        query = query.where(AuditEvent.subject == subject)
     with reading() as session:
-        return list(session.exec(select(AuditEvent).order_by(AuditEvent.at.desc(),
-                                                             AuditEvent.id.desc()).limit(limit)))
+        return list(session.exec(query))

@@ -29,6 +29,9 @@ def in_app(command):
 @click.group()
 def main():
     """Point-of-service feedback, KPIs and waiting-list letters for a SEND partnership."""
+    from feedback import logs
+
+    logs.configure()
 
 
 @main.command()
@@ -273,30 +276,26 @@ def users():
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "commissioner", "service_staff",
                                                           "asd_team", "safeguarding_lead"]))
+@click.option("--service", "services", multiple=True,
+              help="For service staff: a service whose results they see (repeat for more).")
 @click.password_option(help="Asked for if not given; at least 12 characters.")
 @in_app
-def users_add(email, role, password):
+def users_add(email, role, services, password):
     """Add a staff account (the password is asked for, never shown)."""
-    from sqlalchemy.exc import IntegrityError
-
-    from feedback import auth
+    from feedback import accounts, audit, auth
     from feedback.db import transaction
-    from feedback.models import StaffUser
 
-    problem = auth.password_problem(password)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--password")
     try:
         with transaction() as session:
-            session.add(StaffUser(email=email.strip().lower(), role=role,
-                                  password_hash=auth.hash_password(password)))
-    except IntegrityError:
-        raise click.ClickException(f"there is already an account for {email}") from None
-    from feedback import audit
-
-    audit.record("role_change", actor="command line", subject=email.strip().lower(),
-                 detail=f"account added as {role}")
+            user = accounts.add(session, email, role, password, services)
+            email = user.email
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    detail = f"account added as {role}" + (f" for {', '.join(sorted(services))}" if services else "")
+    audit.record("role_change", actor="command line", subject=email, detail=detail)
     click.echo(f"Added {email} as {auth.ROLES[role]}.")
+    if role == "service_staff" and not services:
+        click.echo("They see no service's results until an administrator links them to services.")
 
 
 def _register_commands():

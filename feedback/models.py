@@ -206,6 +206,19 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(max_length=30)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # The second factor (TOTP): the shared secret once confirmed, and the last time step used
+    # so that a code cannot be replayed.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
+
+
+class StaffService(SQLModel, table=True):
+    """A service whose results and comments a member of service staff may see."""
+
+    __tablename__ = "staff_service"
+
+    staff_user_id: int = Field(foreign_key="staff_user.id", primary_key=True, ondelete="CASCADE")
+    service_slug: str = Field(foreign_key="service.slug", primary_key=True, max_length=40)
 
 
 class ChatConversation(SQLModel, table=True):

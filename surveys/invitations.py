@@ -92,9 +92,10 @@ def _fit(pdf, text, font, size, width):
     return text
 
 
-def write_pdf(links, path):
-    """Write printable A4 sheets of cards, eight to a page, each with its own QR code."""
-    pdf = canvas.Canvas(str(path), pagesize=A4)
+def write_pdf(links, target):
+    """Write printable A4 sheets of cards, eight to a page, each with its own QR code, to a file
+    path or a binary stream."""
+    pdf = canvas.Canvas(target if hasattr(target, "write") else str(target), pagesize=A4)
     pdf.setTitle("Survey invitation cards")
     per_page = COLUMNS * ROWS
     for start in range(0, len(links), per_page):

@@ -86,22 +86,22 @@ def invitation(token):
                   if tokens.well_formed(token) else None)
         if invite is None:
             ratelimit.over_limit("token-miss-check", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
-            abort(404)
+            return _link_cannot_be_used()
         page = _load_page(session, invite.instrument_slug, invite.service_slug,
                           invite.district_slug, request.args.get("easy") == "1", False, invite)
     status = tokens.state(invite, collect.now_utc())
     if status != "open" and request.method == "GET":
-        return _spent_invitation(page, status)
+        return _link_cannot_be_used()
     return _answer(page, token=token)
 
 
-def _spent_invitation(page, status):
-    if status == "used":
-        return render_template("surveys/message.html", page=page,
-                               heading="You have already answered, thank you",
-                               body="Each link can be used once. Your answer was saved."), 200
-    return render_error(410, "This link has expired",
-                        "Survey links work for a limited time after an appointment.")
+def _link_cannot_be_used():
+    """One plain page, with one status, for a used, expired, malformed or unknown link: it does not
+    tell a guesser which links exist, and it tells a parent who already answered that it counted."""
+    return render_error(404, "You have already answered, or this link has expired",
+                        "Each survey link works once, for a limited time after an appointment. "
+                        "If you have already answered, thank you: your answers were saved. "
+                        "You do not need to do anything else.")
 
 
 def _answer(page, token=None):
@@ -109,10 +109,8 @@ def _answer(page, token=None):
     form = new_form(form_class)
     if form.validate_on_submit():
         outcome = _store(page, form)
-        if outcome == "expired":
-            return _spent_invitation(page, "expired")
-        if outcome == "used":
-            return _spent_invitation(page, "used")
+        if outcome in ("expired", "used"):
+            return _link_cannot_be_used()
         return redirect(url_for(".thanks", slug=page.definition.slug, **page.link_args()), 303)
     response = current_app.make_response(render_template(
         "surveys/form.html", page=page, form=form, action=_page_url(page, token),

@@ -129,3 +129,59 @@ def sign_in(client, email="commissioner@example.org", password="a long enough pa
     page = client.get("/dashboard/login")
     fields = form_fields(page)
     return client.post("/dashboard/login", data={**fields, "email": email, "password": password})
+
+
+# The application log of the whole run, searched at the end for the personal data the tests
+# stored (the waiting-list details pass through crypto.seal, which is watched for the values).
+PERSONAL_FIELDS = ("child_name", "parent_name", "nhs_number", "address_line_1", "address_line_2", "postcode")
+_personal_values = set()
+_log_path = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def application_log(tmp_path_factory):
+    """Write every log line of the run (INFO and above) to one file, as a deployment would."""
+    import logging
+
+    from feedback.waitlist import crypto
+
+    global _log_path
+    _log_path = tmp_path_factory.mktemp("log") / "application.log"
+    handler = logging.FileHandler(_log_path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    real_seal = crypto.seal
+
+    def watched_seal(fernet, personal):
+        _personal_values.update(str(personal.get(f)) for f in PERSONAL_FIELDS if personal.get(f))
+        return real_seal(fernet, personal)
+
+    crypto.seal = watched_seal
+    yield _log_path
+    crypto.seal = real_seal
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    handler.close()
+
+
+def personal_data_in_log():
+    """Return the stored personal values that appear in the application log (none, we hope)."""
+    if _log_path is None or not _log_path.exists():
+        return []
+    text = _log_path.read_text(encoding="utf-8").lower()
+    return sorted(v for v in _personal_values if len(v) >= 4 and v.lower() in text)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    found = personal_data_in_log()
+    if found:
+        session.exitstatus = 1
+        print(f"\nThe application log holds personal data from the tests: {len(found)} value(s), "
+              f"for example {found[0][:3]}…")
+    elif _personal_values:
+        print(f"\nApplication log checked: none of {len(_personal_values)} personal values appear in it.")

@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from sqlalchemy import func, insert
+from sqlalchemy import delete, func, insert
 from sqlmodel import select
 
 from feedback.models import District, Letter, WaitingListEntry, utcnow
@@ -134,3 +134,10 @@ def record_many_sent(session, records):
     if records:
         now = utcnow()
         session.execute(insert(Letter), [{**r, "recorded_at": now} for r in records])
+
+
+def erase(session, entry_row):
+    """Delete a family's entry and its letter records; return how many letters there were."""
+    letters = session.execute(delete(Letter).where(Letter.entry_id == entry_row.id)).rowcount
+    session.delete(entry_row)
+    return letters

@@ -147,3 +147,33 @@ def letter_contents(session, on, fernet, reference=None):
         fam.personal = crypto.unseal(fernet, fam.row.personal)  # only the families written to
         result.extend(letters.content_for(fam, d, on, estimates.get(fam.row.id), pol) for d in fam.due)
     return result
+
+
+def subject_access(session, reference, fernet, events, on):
+    """Everything held about one family, for a subject access request: their details as imported,
+    the waiting-list dates, every letter sent, and who viewed, printed or changed the record."""
+    row = dao.entry(session, reference)
+    if row is None:
+        return None
+
+    def day(value):
+        return value.isoformat() if value else None
+
+    return {
+        "about": "Everything the SEND feedback service holds about this family on the autism "
+                 "assessment waiting list, as of the date below.",
+        "exported_on": on.isoformat(),
+        "reference": row.reference,
+        "personal_details": crypto.unseal(fernet, row.personal),
+        "waiting_list": {
+            "pathway": row.pathway, "district": row.district_slug,
+            "referral_date": day(row.referral_date), "first_appointment": day(row.first_appointment),
+            "discharged_on": day(row.discharged_on), "support_offered_on": day(row.support_offered_on),
+            "support_taken_up_on": day(row.support_taken_up_on),
+        },
+        "letters": [{"number": s.sequence, "kind": s.letter_type, "due_on": day(s.due_on),
+                     "sent_on": day(s.sent_on), "sent_by": s.sent_by, "returned_on": day(s.returned_on)}
+                    for s in dao.sent_letters(session, [row.id]).get(row.id, [])],
+        "record_access": [{"at": e.at.isoformat(timespec="seconds"), "by": e.actor, "action": e.action}
+                          for e in events],
+    }

@@ -1,13 +1,14 @@
 """The ASD team's pages: the waiting list, one family's timeline, letters to print and record."""
 
 import io
+import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from feedback import audit, auth
 from feedback.db import reading, transaction
 from feedback.errors import render_error
-from feedback.forms import MarkSentForm
+from feedback.forms import EraseForm, MarkSentForm
 from feedback.waitlist import crypto, dao, letters, tracker
 
 bp = Blueprint("asd", __name__, url_prefix="/asd")
@@ -86,7 +87,8 @@ def family(reference):
     pol = tracker.policy()
     return render_template("asd/family.html", fam=fam, today=today, estimate=estimate, policy=pol,
                            schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
-                           sent={s.sequence: s for s in fam.sent}, form=MarkSentForm())
+                           sent={s.sequence: s for s in fam.sent}, form=MarkSentForm(),
+                           erase_form=EraseForm())
 
 
 @bp.get("/family/<reference>/letter.pdf")
@@ -127,3 +129,39 @@ def mark_sent(reference):
     return redirect(target)
 
 
+
+
+@bp.get("/family/<reference>/record.json")
+def subject_access(reference):
+    """Everything held about the family, for a subject access request (a JSON file to pass on)."""
+    fernet = crypto.configured_key()
+    events = audit.recent(subject=reference)
+    with reading() as session:
+        record = tracker.subject_access(session, reference, fernet, events, _today())
+    if record is None:
+        abort(404)
+    audit.record("subject_access_export", subject=reference)
+    body = json.dumps(record, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="subject-access-{reference}.json"'})
+
+
+@bp.post("/family/<reference>/erase")
+def erase(reference):
+    """Erase the family's personal data and letter records (an erasure request), after the
+    reference is typed again to confirm. Monthly figures already worked out stay."""
+    form = EraseForm()
+    target = url_for("asd.family", reference=reference)
+    if not form.validate_on_submit() or form.confirm.data != reference:
+        flash("Not erased: type the family's reference exactly to confirm.", "error")
+        return redirect(target)
+    with transaction() as session:
+        row = dao.entry(session, reference)
+        if row is None:
+            abort(404)
+        letter_count = dao.erase(session, row)
+    audit.record("data_deletion", subject=reference,
+                 detail=f"erasure request: personal data and {letter_count} letter record(s) erased")
+    flash(f"Erased the waiting-list record {reference}. Ask for it to be removed from the "
+          "provider's extract too, or the next import will add it again.", "success")
+    return redirect(url_for("asd.waiting_list"))

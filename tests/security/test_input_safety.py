@@ -74,11 +74,20 @@ def test_nothing_is_half_stored_when_a_comment_is_too_long(client):
 
 @pytest.mark.parametrize(("password", "problem"), [
     ("short", "at least 12"), ("aaaaaaaaaaaaaa", "less repetitive"), ("Password1234", "most common"),
+    ("qwertyuiopasdf", "breached"), ("1qaz2wsx3edc", "breached"), ("trustno1trustno1", "easy to guess"),
 ])
 def test_weak_passwords_are_refused(password, problem):
     from feedback.auth import password_problem
 
     assert problem in password_problem(password)
+
+
+def test_a_long_unusual_passphrase_is_accepted_but_not_one_built_from_the_email():
+    from feedback.auth import password_problem
+
+    assert password_problem("a long enough passphrase") is None
+    assert password_problem("copper kettle lantern", ["sam.okafor@example.org"]) is None
+    assert password_problem("samokafor2026", ["sam.okafor@example.org"]) is not None
 
 
 def test_commissioners_see_flagged_comments_only_as_a_count(app, client):

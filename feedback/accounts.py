@@ -1,0 +1,97 @@
+"""Staff accounts: add, change and disable them, with their services, for the CLI and the admin page.
+
+Every change is written to the audit log by the caller, who knows who made it.
+"""
+
+import secrets
+
+from sqlmodel import delete, select
+
+from feedback import auth
+from feedback.models import Service, StaffService, StaffUser
+
+
+class AccountError(ValueError):
+    """A change that cannot be made, in words to show the person making it."""
+
+
+def all_users(session):
+    """Return every account with the slugs of its services, ordered by email."""
+    links = {}
+    for link in session.exec(select(StaffService)):
+        links.setdefault(link.staff_user_id, []).append(link.service_slug)
+    users = session.exec(select(StaffUser).order_by(StaffUser.email)).all()
+    return [(user, sorted(links.get(user.id, []))) for user in users]
+
+
+def services_of(session, user_id):
+    query = select(StaffService.service_slug).where(StaffService.staff_user_id == user_id)
+    return sorted(session.exec(query))
+
+
+def generated_password():
+    """A random password (144 bits, 26 characters) for a new or reset account."""
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+def add(session, email, role, password, services=()):
+    """Add an account; return it. Raises AccountError for a taken email, bad role or weak password."""
+    email = email.strip().lower()
+    if role not in auth.ROLES:
+        raise AccountError(f"there is no role called {role}")
+    if "@" not in email or len(email) > 254:
+        raise AccountError("enter an email address like name@example.org")
+    problem = auth.password_problem(password, [email])
+    if problem:
+        raise AccountError(problem)
+    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        raise AccountError(f"there is already an account for {email}")
+    user = StaffUser(email=email, role=role, password_hash=auth.hash_password(password))
+    session.add(user)
+    session.flush()
+    _set_services(session, user, services)
+    return user
+
+
+def change(session, user, role, services, active, changed_by=None):
+    """Change an account's role, services and whether it may sign in; return what changed, in words."""
+    if role not in auth.ROLES:
+        raise AccountError(f"there is no role called {role}")
+    if changed_by is not None and changed_by.id == user.id and (role != "admin" or not active):
+        raise AccountError("you cannot remove your own administrator access; ask another administrator")
+    said = []
+    if role != user.role:
+        said.append(f"role {user.role} to {role}")
+        user.role = role
+    if active != user.active:
+        said.append("enabled" if active else "disabled")
+        user.active = active
+    before = services_of(session, user.id)
+    after = _set_services(session, user, services)
+    if before != after:
+        said.append(f"services {', '.join(before) or 'none'} to {', '.join(after) or 'none'}")
+    session.add(user)
+    return "; ".join(said)
+
+
+def reset_password(session, user):
+    """Give the account a new random password (returned once, never stored) and remove its second factor."""
+    password = generated_password()
+    user.password_hash = auth.hash_password(password)
+    user.totp_secret = None
+    user.totp_last_step = None
+    session.add(user)
+    return password
+
+
+def _set_services(session, user, services):
+    """Link the account to the services (service staff only); return the sorted slugs kept."""
+    wanted = sorted(set(services)) if user.role == "service_staff" else []
+    known = set(session.exec(select(Service.slug)))
+    unknown = [slug for slug in wanted if slug not in known]
+    if unknown:
+        raise AccountError(f"there is no service called {', '.join(unknown)}")
+    session.exec(delete(StaffService).where(StaffService.staff_user_id == user.id))
+    for slug in wanted:
+        session.add(StaffService(staff_user_id=user.id, service_slug=slug))
+    return wanted
