@@ -5,6 +5,7 @@ so a run happens once even when two processes' schedulers fire together; a secon
 with the same key is skipped and says so.
 """
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from sqlalchemy.exc import IntegrityError
 
 from analysis import charts, dao, measures, scorecard
@@ -160,7 +161,8 @@ def run(name, run_key=None):
         return f"{name}: already ran for {key}, skipped"
     started = time.perf_counter()
     try:
-        outcome = job.function()
+        with _addresses():
+            outcome = job.function()
     except Exception as error:
         _finish(record.id, "failed", repr(error)[:500])
         log.exception("job %s failed", name)
@@ -169,6 +171,14 @@ def run(name, run_key=None):
     seconds = time.perf_counter() - started
     log.info("job %s: %s in %.2fs", name, outcome, seconds)
     return f"{name}: {outcome} in {seconds:.2f}s"
+
+
+def _addresses():
+    """Let a job outside a web request build the service's addresses (the board report links its
+    stylesheet) from BASE_URL, as it would inside one."""
+    if has_request_context():
+        return contextlib.nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
 def _finish(run_id, status, detail):

@@ -88,12 +88,15 @@ def bench_submissions(args, instance):
     """The real survey POST against `feedback serve`, and bare Flask on the same server."""
     port, hello_port = free_port(), free_port()
     server = subprocess.Popen([sys.executable, "-m", "feedback", "serve", "--port", str(port),
-                               "--threads", str(args.threads)], env=env_for(instance),
+                               "--workers", str(args.workers), "--threads", str(args.threads)],
+                              env=env_for(instance),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     hello_dir = Path(tempfile.mkdtemp())
     (hello_dir / "hello.py").write_text(HELLO)
-    hello = subprocess.Popen([sys.executable, "-c", "import waitress, hello; waitress.serve("
-                              f"hello.app, port={hello_port}, threads={args.threads}, _quiet=True)"],
+    # The same server, workers and threads as `feedback serve`, with a one-line Flask app.
+    serve_hello = (f"import hello; from feedback.server import serve_app; serve_app(hello.app, "
+                   f"'127.0.0.1', {hello_port}, {args.workers}, {args.threads})")
+    hello = subprocess.Popen([sys.executable, "-c", serve_hello],
                              cwd=hello_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(port)
@@ -295,7 +298,8 @@ def main():
     parser.add_argument("--families", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="server worker threads")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads in each worker")
     parser.add_argument("--instance", default=None, help="reuse a prepared instance folder")
     parser.add_argument("--only", nargs="*", choices=list(BENCHES))
     args = parser.parse_args()

@@ -137,22 +137,36 @@ def _print_links():
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host, port, threads):
-    """Serve the web app with a production WSGI server (waitress)."""
-    import waitress
+@click.option("--workers", default=lambda: int(os.environ.get("FEEDBACK_WORKERS", "2")),
+              show_default="2, or FEEDBACK_WORKERS", type=click.IntRange(1, 64),
+              help="Web worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads in each worker.")
+def serve(host, port, workers, threads):
+    """Serve the web app with a production server (gunicorn, several worker processes).
+
+    Unless FEEDBACK_SCHEDULER=off, one scheduler process runs beside the workers and stops with them.
+    """
+    import subprocess
+
+    from feedback import server
 
     app = create_app()
     problem = production_problem(app.config)
     if problem:
         raise click.ClickException(problem)
+    app.extensions["feedback.engine"].dispose()  # the workers open their own connections
+    scheduler = None
     if app.config["SCHEDULER_ENABLED"]:
-        from feedback import scheduler
-
-        scheduler.start(app)
-        click.echo("Scheduler started (FEEDBACK_SCHEDULER=off to run it elsewhere).")
-    click.echo(f"Serving on http://{host}:{port} (press Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="feedback")
+        scheduler = subprocess.Popen([sys.executable, "-m", "feedback", "scheduler"])
+        click.echo("Scheduler started in its own process (FEEDBACK_SCHEDULER=off to run it elsewhere).")
+    click.echo(f"Serving on http://{host}:{port} with {workers} worker(s) (press Ctrl+C to stop)")
+    try:
+        server.run(host, port, workers, threads)
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.wait(timeout=30)
 
 
 @main.command("scheduler")

@@ -1,7 +1,7 @@
 """The APScheduler instance: one per deployment, its job store in the application's database.
 
-`feedback serve` starts it in the web process (waitress is one process, so it runs once);
-with several web workers, set FEEDBACK_SCHEDULER=off on them and run `feedback scheduler`.
+`feedback serve` starts one `feedback scheduler` process beside its web workers; with several
+web machines, set FEEDBACK_SCHEDULER=off on them and run one `feedback scheduler` elsewhere.
 Jobs persist in the `apscheduler_jobs` table, so a run missed while the service was down is
 caught up once at the next start (coalesce, no misfire limit). Should two schedulers fire
 together anyway, the job_run key in analysis.jobs lets only one of them do the work.
@@ -29,14 +29,19 @@ def register(scheduler):
                               name=job.description, replace_existing=True)
 
 
-def start(flask_app):
-    """Start a background scheduler for the app and return it."""
-    _state["app"] = flask_app
-    scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=flask_app.extensions["feedback.engine"])},
+def build(engine):
+    """Return a scheduler (not started) whose jobs live in the database behind ``engine``."""
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         timezone=LONDON,
     )
+
+
+def start(flask_app):
+    """Start a background scheduler for the app and return it."""
+    _state["app"] = flask_app
+    scheduler = build(flask_app.extensions["feedback.engine"])
     # Paused while jobs are registered: get_job only sees the store once started.
     scheduler.start(paused=True)
     register(scheduler)

@@ -38,7 +38,7 @@ def browser():
 def live_server(app):
     """Serve the test app on a free loopback port; return its base URL.
 
-    Werkzeug's server is used here only because it stops at once; `feedback serve` uses waitress.
+    Werkzeug's server is used here only because it stops at once; `feedback serve` uses gunicorn.
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
