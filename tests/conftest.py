@@ -1,11 +1,15 @@
 """Shared fixtures: an app on a fresh database per test, a client, and small factories."""
 
+import itertools
+import os
 import shutil
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from flask import g
+from sqlalchemy import make_url
+from sqlalchemy.pool import NullPool
 
 from feedback import create_app
 from feedback.db import reading, transaction
@@ -18,23 +22,75 @@ def _config(database_url, **overrides):
     return {"ENV_NAME": "test", "DATABASE_URL": database_url, **overrides}
 
 
+# FEEDBACK_TEST_DATABASE_URL (a PostgreSQL server, e.g. postgresql://feedback@127.0.0.1:54329/postgres)
+# runs the whole suite on PostgreSQL: each test gets its own database copied from a template.
+POSTGRES_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL")
+ON_POSTGRES = bool(POSTGRES_URL)
+_database_names = itertools.count()
+
+
+def _postgres_admin():
+    from sqlalchemy import create_engine
+
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _postgres_url(name):
+    return make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
-    """An initialised SQLite file, copied for each test so that set-up runs once."""
-    path = tmp_path_factory.mktemp("template") / "feedback.sqlite3"
-    app = create_app(_config(f"sqlite:///{path}"))
+    """An initialised database, copied for each test so that set-up runs once."""
+    if ON_POSTGRES:
+        name = f"feedback_template_{os.getpid()}"
+        admin = _postgres_admin()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        url = _postgres_url(name)
+    else:
+        path = tmp_path_factory.mktemp("template") / "feedback.sqlite3"
+        url = f"sqlite:///{path}"
+    app = create_app(_config(url))
     with app.app_context():
         assert initialise(echo=lambda _line: None) == []
         app.extensions["feedback.engine"].dispose()
-    return path
+    if not ON_POSTGRES:
+        yield path
+        return
+    yield name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+def _fresh_database(template, tmp_path):
+    """Return the URL of a new copy of the template database for one test, and how to drop it."""
+    if not ON_POSTGRES:
+        path = tmp_path / "feedback.sqlite3"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}", lambda: None
+    name = f"feedback_test_{os.getpid()}_{next(_database_names)}"
+    admin = _postgres_admin()
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+
+    def drop():
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+    return _postgres_url(name), drop
 
 
 @pytest.fixture
 def app(template_database, tmp_path):
     """A test app on its own copy of the initialised database."""
-    path = tmp_path / "feedback.sqlite3"
-    shutil.copy(template_database, path)
-    app = create_app(_config(f"sqlite:///{path}", INSTANCE_PATH=str(tmp_path)))
+    url, drop = _fresh_database(template_database, tmp_path)
+    app = create_app(_config(url, INSTANCE_PATH=str(tmp_path)))
 
     def fresh_g():
         # The test's own context (below) would otherwise share g across requests, which
@@ -46,6 +102,7 @@ def app(template_database, tmp_path):
     with app.test_request_context():  # so tests can build URLs with url_for
         yield app
     app.extensions["feedback.engine"].dispose()
+    drop()
 
 
 @pytest.fixture
@@ -185,3 +242,21 @@ def pytest_sessionfinish(session, exitstatus):
               f"for example {found[0][:3]}…")
     elif _personal_values:
         print(f"\nApplication log checked: none of {len(_personal_values)} personal values appear in it.")
+
+
+def everything_stored(app):
+    """Return every byte the database holds for this test: the SQLite file and its log, or on
+    PostgreSQL the text of every row of every table."""
+    from sqlalchemy import inspect, text
+
+    engine = app.extensions["feedback.engine"]
+    if not ON_POSTGRES:
+        engine.dispose()
+        path = make_url(app.config["DATABASE_URL"]).database
+        wal = f"{path}-wal"
+        return open(path, "rb").read() + (open(wal, "rb").read() if os.path.exists(wal) else b"")
+    with engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+        return "\n".join(str(row[0]) for table in tables
+                         for row in connection.execute(text(f'SELECT t::text FROM "{table}" t'))  # noqa: S608
+                         ).encode()
