@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict
 from datetime import date
 
-from sqlalchemy import case, delete, func, insert, literal, or_
+from sqlalchemy import delete, func, insert, literal, or_
 from sqlmodel import select
 
 from analysis import definitions
@@ -75,29 +75,71 @@ def _grouped(session, query, key):
             if row.scope_key is not None and row.denominator}
 
 
+def _scope_key(scope, service, provider, district):
+    return {"all": "all", "service": service, "provider": provider, "district": district}[scope]
+
+
+def _month_answers(session, month):
+    """Return {(instrument, question): [(value, service, provider, district, count), ...]} for a
+    month, from one GROUP BY over its answers that every share KPI and scope then reads."""
+    cache = session.info.setdefault("month_answers", {})
+    if month not in cache:
+        query = (
+            select(Response.instrument_slug, Answer.question_key, Answer.value, Response.service_slug,
+                   Response.provider_slug, Response.district_slug, func.count())
+            .select_from(Answer).join(Response, Answer.response_id == Response.id)
+            .where(Response.month == month)
+            .group_by(Response.instrument_slug, Answer.question_key, Answer.value, Response.service_slug,
+                      Response.provider_slug, Response.district_slug)
+        )
+        grouped = {}
+        for instrument, question, *rest in session.execute(query):
+            grouped.setdefault((instrument, question), []).append(tuple(rest))
+        cache[month] = grouped
+    return cache[month]
+
+
+def _add(result, key, numerator, denominator):
+    if key is not None and denominator:
+        n, d = result.get(key, (0, 0))
+        result[key] = (n + numerator, d + denominator)
+
+
 def share_counts(session, kpi, month, scope):
     """Return {scope key: (positive answers, all answers)} for a share KPI in a month."""
-    key = _scope_column(scope)
-    positive = func.sum(case((Answer.value.in_(kpi.positive), 1), else_=0))
-    query = (
-        select(positive.label("numerator"), func.count().label("denominator"))
-        .select_from(Answer).join(Response, Answer.response_id == Response.id)
-        .where(Response.month == month, Response.instrument_slug == kpi.instrument,
-               Answer.question_key == kpi.question)
-    )
-    if kpi.providers:
-        query = query.where(Response.provider_slug.in_(kpi.providers))
-    return {k: (int(r.numerator or 0), r.denominator) for k, r in _grouped(session, query, key).items()}
+    result = {}
+    for value, service, provider, district, n in _month_answers(session, month).get(
+            (kpi.instrument, kpi.question), []):
+        if kpi.providers and provider not in kpi.providers:
+            continue
+        _add(result, _scope_key(scope, service, provider, district), n if value in kpi.positive else 0, n)
+    return result
+
+
+def _month_scores(session, month):
+    """Return {instrument: [(score, service, provider, district, count), ...]} for a month."""
+    cache = session.info.setdefault("month_scores", {})
+    if month not in cache:
+        query = (
+            select(Response.instrument_slug, Response.score, Response.service_slug, Response.provider_slug,
+                   Response.district_slug, func.count())
+            .where(Response.month == month, Response.score.is_not(None))
+            .group_by(Response.instrument_slug, Response.score, Response.service_slug,
+                      Response.provider_slug, Response.district_slug)
+        )
+        grouped = {}
+        for instrument, *rest in session.execute(query):
+            grouped.setdefault(instrument, []).append(tuple(rest))
+        cache[month] = grouped
+    return cache[month]
 
 
 def quiz_counts(session, kpi, month, scope):
     """Return {scope key: (respondents at or above the threshold, respondents)}."""
-    key = _scope_column(scope)
-    passed = func.sum(case((Response.score >= kpi.threshold, 1), else_=0))
-    query = select(passed.label("numerator"), func.count().label("denominator")).where(
-        Response.month == month, Response.instrument_slug == kpi.instrument,
-        Response.score.is_not(None))
-    return {k: (int(r.numerator or 0), r.denominator) for k, r in _grouped(session, query, key).items()}
+    result = {}
+    for score, service, provider, district, n in _month_scores(session, month).get(kpi.instrument, []):
+        _add(result, _scope_key(scope, service, provider, district), n if score >= kpi.threshold else 0, n)
+    return result
 
 
 def response_rate_counts(session, kpi, month, scope):
@@ -120,30 +162,30 @@ def waitlist_counts(session, kpi, month, scope):
     """Return {scope key: (numerator, denominator)} for a waiting-list KPI (all or by district)."""
     if scope not in ("all", "district"):
         return {}
-    from feedback.waitlist import dao as waitlist_dao
     from feedback.waitlist import kpis as waitlist_kpis
-    from feedback.waitlist import tracker
 
-    if "waitlist" not in session.info:  # loaded once per rebuild, not once per KPI and scope
-        session.info["waitlist"] = (tracker.policy(), waitlist_dao.all_entries(session),
-                                    waitlist_dao.sent_letters(session, None))
-    policy, entries, letters = session.info["waitlist"]
-    rows = [r for r in entries if not kpi.pathways or r.pathway in kpi.pathways]
-    groups = {}
-    for row in rows:
-        groups.setdefault("all" if scope == "all" else row.district_slug, []).append(row)
-    today = date.today()
-    result = {}
-    for key, members in groups.items():
-        if key is None:
-            continue
-        counted = waitlist_kpis.counts(
-            kpi.metric, [waitlist_dao.as_schedule_entry(r) for r in members],
-            {r.reference: letters.get(r.id, []) for r in members}, policy, month, today, kpi.weeks,
-            {r.reference: (r.support_offered_on, r.support_taken_up_on) for r in members})
-        if counted[1]:
-            result[key] = counted
-    return result
+    families = _waitlist_families(session)
+    cache = session.info.setdefault("waitlist_counts", {})
+    source = (kpi.metric, kpi.pathways, kpi.weeks, month)
+    if source not in cache:
+        # One pass over the families gives the figure for the whole area and for each district.
+        cache[source] = waitlist_kpis.counts_by_district(
+            kpi.metric, [f for f in families if not kpi.pathways or f.entry.pathway in kpi.pathways],
+            month, date.today(), kpi.weeks)
+    return {key: counts for key, counts in cache[source].items() if (key == "all") == (scope == "all")}
+
+
+def _waitlist_families(session):
+    """Load every family's schedule and letters once per rebuild, not once per KPI, scope and month."""
+    if "waitlist" not in session.info:
+        from feedback.waitlist import dao as waitlist_dao
+        from feedback.waitlist import kpis as waitlist_kpis
+        from feedback.waitlist import tracker
+
+        letters = waitlist_dao.sent_letters(session, None)
+        session.info["waitlist"] = waitlist_kpis.prepare(
+            waitlist_dao.all_entries(session), letters, tracker.policy())
+    return session.info["waitlist"]
 
 
 COUNTERS = {"share": share_counts, "quiz_threshold": quiz_counts,

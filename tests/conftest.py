@@ -252,9 +252,11 @@ def everything_stored(app):
     engine = app.extensions["feedback.engine"]
     if not ON_POSTGRES:
         engine.dispose()
-        path = make_url(app.config["DATABASE_URL"]).database
-        wal = f"{path}-wal"
-        return open(path, "rb").read() + (open(wal, "rb").read() if os.path.exists(wal) else b"")
+        from pathlib import Path
+
+        path = Path(make_url(app.config["DATABASE_URL"]).database)
+        wal = path.with_name(path.name + "-wal")
+        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     with engine.connect() as connection:
         tables = inspect(connection).get_table_names()
         return "\n".join(str(row[0]) for table in tables

@@ -1,6 +1,7 @@
 """Waiting-list KPIs (APP 3.2, 3.4, CIP 5.5, the NICE 13 weeks) as counts for a month. Pure."""
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from feedback.waitlist import schedule
@@ -21,6 +22,72 @@ def _sent_by(letters, sequence, day):
     return any(letter.sequence == sequence and letter.sent_on <= day for letter in letters)
 
 
+@dataclass(frozen=True)
+class Family:
+    """What the KPIs need of one family, worked out once: its schedule and letters sent."""
+
+    entry: schedule.Entry
+    district: str | None
+    scheduled: dict
+    letters: tuple
+    offered: date | None
+    taken: date | None
+
+
+def prepare(rows, letters_by_entry_id, policy):
+    """Return a Family for each waiting-list row (rows of WaitingListEntry)."""
+    families = []
+    for row in rows:
+        entry = schedule.Entry(row.reference, row.pathway, row.referral_date, row.first_appointment,
+                               row.discharged_on)
+        families.append(Family(entry, row.district_slug,
+                               {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+                               tuple(letters_by_entry_id.get(row.id, ())),
+                               row.support_offered_on, row.support_taken_up_on))
+    return families
+
+
+def _judge(metric, family, month, end, weeks):
+    """Return (counts towards the numerator, counts in the denominator) for one family."""
+    entry, scheduled, letters, offered = family.entry, family.scheduled, family.letters, family.offered
+    if metric == "letter1_sent":
+        if 1 in scheduled and scheduled[1].due_on <= end:
+            return _sent_by(letters, 1, end), True
+    elif metric == "support_informed":
+        if 2 in scheduled and scheduled[2].due_on <= end:
+            return _sent_by(letters, 2, end) or bool(offered and offered <= end), True
+    elif metric == "twelve_month":
+        anniversary = schedule.add_months(entry.referral_date, 12)
+        if anniversary <= end and _waiting_on(entry, anniversary):
+            sent = sum(1 for letter in letters if letter.sent_on <= end)
+            seen = entry.first_appointment is not None and entry.first_appointment <= end
+            return sent >= 3 or seen, True
+    elif metric == "support_offered":
+        if _waiting_on(entry, end):
+            return bool(offered and offered <= end), True
+    elif metric == "support_taken_up":
+        if offered and offered <= end:
+            return bool(family.taken and family.taken <= end), True
+    elif metric == "seen_within" and entry.first_appointment and month <= entry.first_appointment <= end:
+        return entry.first_appointment - entry.referral_date <= timedelta(weeks=weeks), True
+    return False, False
+
+
+def counts_by_district(metric, families, month, today, weeks=None):
+    """Return {"all" or district: (numerator, denominator)} for a metric as of the month's end."""
+    end = month_end(month, today)
+    totals = {}
+    for family in families:
+        positive, counted = _judge(metric, family, month, end, weeks)
+        if not counted:
+            continue
+        for key in ("all", family.district):
+            if key is not None:
+                n, d = totals.get(key, (0, 0))
+                totals[key] = (n + positive, d + 1)
+    return totals
+
+
 def counts(metric, entries, letters_by_reference, policy, month, today, weeks=None, extra=None):
     """Return (numerator, denominator) for a metric over schedule entries as of the month's end.
 
@@ -29,30 +96,10 @@ def counts(metric, entries, letters_by_reference, policy, month, today, weeks=No
     end = month_end(month, today)
     numerator = denominator = 0
     for entry in entries:
-        letters = letters_by_reference.get(entry.reference, [])
-        scheduled = {d.sequence: d for d in schedule.scheduled_letters(entry, policy)}
         offered, taken = (extra or {}).get(entry.reference, (None, None))
-        if metric == "letter1_sent" and 1 in scheduled and scheduled[1].due_on <= end:
-            denominator += 1
-            numerator += _sent_by(letters, 1, end)
-        elif metric == "support_informed" and 2 in scheduled and scheduled[2].due_on <= end:
-            denominator += 1
-            numerator += _sent_by(letters, 2, end) or bool(offered and offered <= end)
-        elif metric == "twelve_month":
-            anniversary = schedule.add_months(entry.referral_date, 12)
-            if anniversary <= end and _waiting_on(entry, anniversary):
-                denominator += 1
-                sent = sum(1 for letter in letters if letter.sent_on <= end)
-                seen = entry.first_appointment is not None and entry.first_appointment <= end
-                numerator += sent >= 3 or seen
-        elif metric == "support_offered" and _waiting_on(entry, end):
-            denominator += 1
-            numerator += bool(offered and offered <= end)
-        elif metric == "support_taken_up" and offered and offered <= end:
-            denominator += 1
-            numerator += bool(taken and taken <= end)
-        elif (metric == "seen_within" and entry.first_appointment
-              and month <= entry.first_appointment <= end):
-            denominator += 1
-            numerator += entry.first_appointment - entry.referral_date <= timedelta(weeks=weeks)
+        family = Family(entry, None, {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+                        tuple(letters_by_reference.get(entry.reference, [])), offered, taken)
+        positive, counted = _judge(metric, family, month, end, weeks)
+        numerator += positive
+        denominator += counted
     return numerator, denominator
