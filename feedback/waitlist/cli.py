@@ -77,7 +77,7 @@ def import_extract(file, skip_invalid, report):
 
 
 def _check_existing_key(session, fernet):
-    first = dao.all_entries(session)[:1]
+    first = dao.all_entries(session, personal=True)[:1]
     if first:
         try:
             crypto.unseal(fernet, first[0].personal)

@@ -1,5 +1,6 @@
 """Letter schedules, overdue letters and the expected wait. Pure: plain values in and out."""
 
+import functools
 import statistics
 import tomllib
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ def load_policy(path=POLICY_FILE):
                   data.get("contact", {}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """What the schedule needs to know about a family on the list (no personal data)."""
 
@@ -58,13 +59,14 @@ class Entry:
     discharged_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueLetter:
     sequence: int  # 1 for the first letter
     letter_type: str
     due_on: date
 
 
+@functools.lru_cache(maxsize=65536)  # the same referral dates and intervals recur across families
 def add_months(day, months):
     """Return the same day ``months`` later (the last day of the month if it is shorter)."""
     month_index = day.month - 1 + months
@@ -91,29 +93,43 @@ def stopped_on(entry):
 def scheduled_letters(entry, policy):
     """Return every letter in the entry's schedule while the child is still waiting."""
     pathway = policy.pathways[entry.pathway]
-    start, stop = schedule_start(entry, policy), stopped_on(entry)
+    return list(_letters(tuple(pathway.letters), pathway.interval_months, schedule_start(entry, policy),
+                         stopped_on(entry)))
+
+
+@functools.lru_cache(maxsize=65536)  # families referred on the same day share a schedule
+def _letters(letter_types, interval_months, start, stop):
     letters = []
-    for index, letter_type in enumerate(pathway.letters):
-        due = add_months(start, index * pathway.interval_months)
+    for index, letter_type in enumerate(letter_types):
+        due = add_months(start, index * interval_months)
         if stop is not None and stop <= due:
             break
         letters.append(DueLetter(index + 1, letter_type, due))
-    return letters
+    return tuple(letters)
 
 
-def letters_due(entry, policy, on, sent_sequences=()):
-    """Return the letters due by ``on`` that have not been sent."""
-    return [letter for letter in scheduled_letters(entry, policy)
-            if letter.due_on <= on and letter.sequence not in set(sent_sequences)]
+def letters_due(entry, policy, on, sent_sequences=(), scheduled=None):
+    """Return the letters due by ``on`` that have not been sent (``scheduled``: the entry's
+    scheduled letters, if already worked out)."""
+    sent = set(sent_sequences)
+    due = []
+    for letter in scheduled_letters(entry, policy) if scheduled is None else scheduled:
+        if letter.due_on > on:
+            break  # the schedule is in date order
+        if letter.sequence not in sent:
+            due.append(letter)
+    return due
 
 
-def next_letter(entry, policy, on, sent_sequences=()):
+def next_letter(entry, policy, on, sent_sequences=(), scheduled=None):
     """Return the next letter not yet sent that falls due after ``on``, or None."""
-    upcoming = [letter for letter in scheduled_letters(entry, policy)
-                if letter.due_on > on and letter.sequence not in set(sent_sequences)]
+    sent = set(sent_sequences)
+    upcoming = [letter for letter in (scheduled_letters(entry, policy) if scheduled is None else scheduled)
+                if letter.due_on > on and letter.sequence not in sent]
     return upcoming[0] if upcoming else None
 
 
+@functools.lru_cache(maxsize=16384)  # many letters share a due date; the holiday set is frozen
 def working_days_after(day, count, bank_holidays):
     """Return the date ``count`` working days after ``day`` (weekends and bank holidays skipped)."""
     current = day
@@ -125,8 +141,8 @@ def working_days_after(day, count, bank_holidays):
 
 
 def england_bank_holidays(years):
-    """Return the bank holidays of England and Wales for the given years."""
-    return holidays.country_holidays("GB", subdiv="ENG", years=years)
+    """Return the bank holidays of England and Wales for the given years, as a set of dates."""
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=years).keys())
 
 
 def is_overdue(letter, on, working_days, bank_holidays):

@@ -44,9 +44,10 @@ def family(row, sent, on, pol, bank_holidays, fernet=None):
     """Work out one entry's letters for ``on``; decrypt personal details when given a key."""
     entry = dao.as_schedule_entry(row)
     sequences = [letter.sequence for letter in sent]
-    due = schedule.letters_due(entry, pol, on, sequences)
+    scheduled = schedule.scheduled_letters(entry, pol)
+    due = schedule.letters_due(entry, pol, on, sequences, scheduled)
     overdue = [d for d in due if schedule.is_overdue(d, on, pol.overdue_working_days, bank_holidays)]
-    return Family(row, entry, sent, due, overdue, schedule.next_letter(entry, pol, on, sequences),
+    return Family(row, entry, sent, due, overdue, schedule.next_letter(entry, pol, on, sequences, scheduled),
                   schedule.weeks_waited(entry, on),
                   crypto.unseal(fernet, row.personal) if fernet else None)
 
@@ -54,7 +55,7 @@ def family(row, sent, on, pol, bank_holidays, fernet=None):
 def families(session, on, pathway=None, district=None, fernet=None):
     """Return every family on the list (optionally one pathway or district) for a day."""
     pol = policy()
-    rows = dao.all_entries(session, pathway, district)
+    rows = dao.all_entries(session, pathway, district, personal=fernet is not None)
     sent = dao.sent_letters(session)
     holidays = bank_holidays(on)
     return [family(r, sent.get(r.id, []), on, pol, holidays, fernet) for r in rows]
@@ -142,9 +143,10 @@ def letter_contents(session, on, fernet, reference=None):
     due = [f for f in families(session, on)
            if f.due and (reference is None or f.row.reference == reference)]
     estimates = expected_waits(session, [f.row for f in due], on)
+    tokens = dao.personal_tokens(session, [f.row.id for f in due])
     result = []
     for fam in due:
-        fam.personal = crypto.unseal(fernet, fam.row.personal)  # only the families written to
+        fam.personal = crypto.unseal(fernet, tokens[fam.row.id])  # only the families written to
         result.extend(letters.content_for(fam, d, on, estimates.get(fam.row.id), pol) for d in fam.due)
     return result
 

@@ -55,12 +55,13 @@ def waiting_list():
         found = [f for f in tracker.families(session, today, pathway, district)
                  if f.waiting and f.weeks_waited >= min_weeks and (f.overdue or not overdue_only)]
         districts = sorted(dao.district_slugs(session))
+        shown = found[:200]
+        tokens = dao.personal_tokens(session, [f.row.id for f in shown])
     waits = sorted(f.weeks_waited for f in found)
     spread = tracker.wait_spread(waits)
-    shown = found[:200]
     audit.record("view_personal_data", subject="waiting list", detail=f"{len(shown)} families")
     for fam in shown:
-        fam.personal = crypto.unseal(fernet, fam.row.personal)
+        fam.personal = crypto.unseal(fernet, tokens[fam.row.id])
     return render_template("asd/list.html", families=shown, total=len(found), today=today, spread=spread,
                            pathways=tracker.policy().pathways, districts=districts,
                            filters={"pathway": pathway, "district": district, "weeks": min_weeks,
