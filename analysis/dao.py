@@ -84,19 +84,33 @@ def _month_answers(session, month):
     month, from one GROUP BY over its answers that every share KPI and scope then reads."""
     cache = session.info.setdefault("month_answers", {})
     if month not in cache:
-        query = (
-            select(Response.instrument_slug, Answer.question_key, Answer.value, Response.service_slug,
-                   Response.provider_slug, Response.district_slug, func.count())
-            .select_from(Answer).join(Response, Answer.response_id == Response.id)
-            .where(Response.month == month)
-            .group_by(Response.instrument_slug, Answer.question_key, Answer.value, Response.service_slug,
-                      Response.provider_slug, Response.district_slug)
-        )
-        grouped = {}
-        for instrument, question, *rest in session.execute(query):
-            grouped.setdefault((instrument, question), []).append(tuple(rest))
-        cache[month] = grouped
+        cache.update(_answers_by_month(session, [month]))
     return cache[month]
+
+
+def _answers_by_month(session, months):
+    """One GROUP BY over the months' answers: {month: {(instrument, question): [counts]}}."""
+    query = (
+        select(Response.month, Response.instrument_slug, Answer.question_key, Answer.value,
+               Response.service_slug, Response.provider_slug, Response.district_slug, func.count())
+        .select_from(Answer).join(Response, Answer.response_id == Response.id)
+        .where(Response.month.in_(months))
+        .group_by(Response.month, Response.instrument_slug, Answer.question_key, Answer.value,
+                  Response.service_slug, Response.provider_slug, Response.district_slug)
+    )
+    grouped = {month: {} for month in months}
+    for month, instrument, question, *rest in session.execute(query):
+        grouped[month].setdefault((instrument, question), []).append(tuple(rest))
+    return grouped
+
+
+def rebuild_inputs(session, months):
+    """Read, once, what rebuilding several months needs: every month's answer counts in one
+    GROUP BY, and the waiting list's schedules (for ``session.info`` of each month's rebuild)."""
+    inputs = {"waitlist": _waitlist_families(session)}
+    if len(months) > 1:
+        inputs["month_answers"] = _answers_by_month(session, list(months))
+    return inputs
 
 
 def _add(result, key, numerator, denominator):

@@ -31,10 +31,17 @@ def london_today():
 
 
 def rebuild(months):
-    """Rebuild the KPI snapshots of the given months, a whole month per transaction."""
+    """Rebuild the KPI snapshots of the given months, a whole month per transaction.
+
+    What every month reads (the answers' counts by month, the waiting list's schedules) is
+    read once, before the first month, not once per month.
+    """
     written = 0
+    with reading() as session:
+        shared = dao.rebuild_inputs(session, months)
     for month in months:
         with transaction() as session:
+            session.info.update(shared)
             written += dao.rebuild_month(session, dao.plans(session), month, utcnow())
     return written
 
