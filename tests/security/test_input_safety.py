@@ -9,7 +9,7 @@ from analysis import exports
 from feedback.cli import production_problem
 from feedback.config import DEV_SECRET_KEY
 from feedback.models import Comment, Response
-from tests.conftest import create_staff, form_fields, rows
+from tests.conftest import create_staff, form_fields, rows, sign_in
 
 STATE_CHANGING = [
     ("/s/local-offer", {"found_information": "yes"}),
@@ -18,17 +18,35 @@ STATE_CHANGING = [
     ("/dashboard/logout", {}),
     ("/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10", {"value": "50"}),
     ("/asd/family/ND1/sent", {"sequence": "1", "sent_on": "2026-11-20"}),
+    ("/asd/family/ND1/erase", {"confirm": "ND1"}),
+    ("/dashboard/users/new", {"email": "new@example.org", "role": "admin", "active": "y"}),
+    ("/dashboard/users/1", {"email": "admin@example.org", "role": "commissioner"}),
+    ("/dashboard/users/1/reset", {}),
+    ("/dashboard/account/two-factor", {"secret": "JBSWY3DPEHPK3PXP", "code": "123456"}),
+    ("/dashboard/login/code", {"code": "123456"}),
+    ("/dashboard/invitations/", {"survey": "service-experience", "service": "camhs", "count": "3",
+                                 "output": "csv"}),
 ]
+
+
+def _table_counts():
+    from feedback.models import Invitation, KpiManualValue, Letter, StaffService, StaffUser, WaitingListEntry
+
+    users = [(u.email, u.role, u.active, u.password_hash, u.totp_secret) for u in rows(StaffUser)]
+    return (users, *(len(rows(model)) for model in (Response, Comment, Invitation, KpiManualValue, Letter,
+                                                     StaffService, WaitingListEntry)))
 
 
 @pytest.mark.parametrize(("path", "data"), STATE_CHANGING)
 @pytest.mark.parametrize("token", [None, "forged-token"])
 def test_state_changing_routes_refuse_missing_or_wrong_csrf_tokens(app, client, path, data, token):
     create_staff("admin@example.org", "admin")
+    sign_in(client, "admin@example.org")  # signed in, so only the missing or wrong token stops it
+    before = _table_counts()
     form = {**data, **({"csrf_token": token} if token else {})}
     result = client.post(path, data=form)
     assert result.status_code == 400
-    assert rows(Response) == []
+    assert _table_counts() == before
 
 
 def test_guessing_invitation_links_is_throttled(app, client):
