@@ -81,6 +81,7 @@ def report(name, value, unit, baseline=None, baseline_name=None, goal=None):
 
 def env_for(instance):
     return {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance), "FEEDBACK_SCHEDULER": "off",
+            "FEEDBACK_LOG_LEVEL": "WARNING",
             "FEEDBACK_RATE_LIMIT_SURVEY": "100000000"}
 
 
