@@ -3,7 +3,7 @@
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from analysis import charts, dao, exports, service
 from analysis.sentiment import label as sentiment_label
@@ -19,15 +19,9 @@ auth.guard_blueprint(bp, open_endpoints={"dashboard.login"})
 FFT_ANSWERS = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
 
 
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.context_processor
-def staff_context():
-    return {"user": auth.current_user(), "roles": auth.ROLES, "kpi_url": kpi_url}
+def dashboard_context():
+    return {"kpi_url": kpi_url}
 
 
 def kpi_url(figure, month):
@@ -138,8 +132,11 @@ def kpi(plan, ref):
 
 
 def _visible_services():
-    """The services the signed-in user may see results and comments of: None means every one."""
-    return auth.services_of(auth.current_user())
+    """The services the signed-in user may see results and comments of: None means every one
+    (read once per request)."""
+    if "visible_services" not in g:
+        g.visible_services = auth.services_of(auth.current_user())
+    return g.visible_services
 
 
 def _breakdown_scopes():

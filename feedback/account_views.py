@@ -16,17 +16,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/dashboard")
 auth.guard_blueprint(bp, open_endpoints={"accounts.login_code"})
 
 
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.context_processor
-def staff_context():
-    return {"user": auth.current_user(), "roles": auth.ROLES}
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 def login_code():
     """The second step of sign-in for accounts with a second factor: the six-digit code."""
@@ -110,6 +99,8 @@ def _user_form(user=None, services=()):
     form = UserForm(obj=None) if user is None else UserForm(
         data={"email": user.email, "role": user.role, "services": list(services), "active": user.active})
     form.role.choices = choices(auth.ROLES.items())
+    if user is None and not form.role.data:
+        form.role.data = "service_staff"  # the least a new account usually needs, not administrator
     with reading() as session:
         services = session.exec(select(Service).order_by(Service.name))
         form.services.choices = choices((s.slug, s.name) for s in services)

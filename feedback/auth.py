@@ -174,7 +174,8 @@ def current_user():
 
 
 def guard_blueprint(blueprint, roles=None, open_endpoints=()):
-    """Require a signed-in user (with one of ``roles``, if given) for every route of a blueprint."""
+    """Set up a blueprint of staff pages: every route needs a signed-in user (with one of
+    ``roles``, if given), no response is cached, and templates see the user and role names."""
 
     @blueprint.before_request
     def require_staff():
@@ -186,6 +187,15 @@ def guard_blueprint(blueprint, roles=None, open_endpoints=()):
         if roles and user.role not in roles:
             abort(403)
         return None
+
+    @blueprint.after_request
+    def no_store(response):
+        response.headers["Cache-Control"] = "no-store"  # staff pages may hold personal data
+        return response
+
+    @blueprint.context_processor
+    def staff_context():
+        return {"user": current_user(), "roles": ROLES}
 
 
 def requires_role(*roles):

@@ -16,17 +16,6 @@ bp = Blueprint("invitations", __name__, url_prefix="/dashboard/invitations")
 auth.guard_blueprint(bp, roles={"admin", "service_staff"})
 
 
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"  # the links are single-use secrets
-    return response
-
-
-@bp.context_processor
-def staff_context():
-    return {"user": auth.current_user(), "roles": auth.ROLES}
-
-
 def _form():
     visible = auth.services_of(auth.current_user())
     form = InvitationForm()

@@ -89,17 +89,13 @@ def counts_by_district(metric, families, month, today, weeks=None):
 
 
 def counts(metric, entries, letters_by_reference, policy, month, today, weeks=None, extra=None):
-    """Return (numerator, denominator) for a metric over schedule entries as of the month's end.
+    """Return (numerator, denominator) for a metric over schedule entries as of the month's end,
+    by the same counting as ``counts_by_district``.
 
     ``extra`` maps reference to (support_offered_on, support_taken_up_on).
     """
-    end = month_end(month, today)
-    numerator = denominator = 0
-    for entry in entries:
-        offered, taken = (extra or {}).get(entry.reference, (None, None))
-        family = Family(entry, None, {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
-                        tuple(letters_by_reference.get(entry.reference, [])), offered, taken)
-        positive, counted = _judge(metric, family, month, end, weeks)
-        numerator += positive
-        denominator += counted
-    return numerator, denominator
+    families = [Family(entry, None, {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+                       tuple(letters_by_reference.get(entry.reference, [])),
+                       *(extra or {}).get(entry.reference, (None, None)))
+                for entry in entries]
+    return counts_by_district(metric, families, month, today, weeks).get("all", (0, 0))

@@ -16,20 +16,9 @@ bp = Blueprint("asd", __name__, url_prefix="/asd")
 auth.guard_blueprint(bp, roles={"asd_team"})
 
 
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"  # pages with personal data are never cached
-    return response
-
-
 @bp.errorhandler(crypto.DataKeyError)
 def key_missing(error):
     return render_error(503, "The waiting list is not available", str(error))
-
-
-@bp.context_processor
-def staff_context():
-    return {"user": auth.current_user(), "roles": auth.ROLES}
 
 
 def _today():

@@ -40,6 +40,11 @@ def test_admin_adds_service_staff_who_sign_in_with_the_password_shown_once(app):
     assert event.actor == "admin@example.org" and password not in (event.detail or "")
 
 
+def test_a_new_account_starts_as_service_staff_not_administrator(app):
+    page = parse(_admin(app).get("/dashboard/users/new"))
+    assert page.select_one("select[name=role] option[selected]")["value"] == "service_staff"
+
+
 def test_adding_a_taken_email_or_unknown_role_is_refused_with_a_reason(app):
     admin = _admin(app)
     fields = form_fields(admin.get("/dashboard/users/new"))

@@ -31,6 +31,13 @@ def asd(app):
     return client
 
 
+def test_the_family_page_offers_both_requests_once_under_a_plain_title(asd):
+    page = parse(asd.get("/asd/family/ND7001"))
+    assert page.title.get_text(strip=True).startswith("Family ND7001 \N{EN DASH}")
+    assert [h.get_text(strip=True) for h in page.select("h2")].count("Requests from the family") == 1
+    assert len(page.select("form[action='/asd/family/ND7001/erase']")) == 1
+
+
 def test_subject_access_export_holds_everything_about_the_family_and_is_audited(asd):
     asd.get("/asd/family/ND7001")  # a view, which the export then lists
     download = asd.get("/asd/family/ND7001/record.json")
