@@ -1,21 +1,20 @@
 """`feedback waitlist import` and `feedback letters due|print|mark-sent|mark-returned`."""
 
 import csv
+import json
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from feedback import audit
+from feedback import audit, clock
 from feedback.db import reading, transaction
 from feedback.waitlist import crypto, dao, extract, letters, tracker
 
 
 def _today():
-    from analysis.jobs import london_today
-
-    return london_today()
+    return clock.today()
 
 
 def _date(_ctx, _param, value):
@@ -113,6 +112,28 @@ def due(on):
     click.echo(f"{len(found)} letters due on {on}, {overdue} overdue.")
 
 
+@letters_group.command("backtest")
+@click.option("--on", "on", callback=_date, help="Replay up to this day, YYYY-MM-DD (default today).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+def backtest(on, output):
+    """Replay the list's history: were children seen within the range their letters gave?"""
+    with reading() as session:
+        figures = tracker.backtest(session, on)
+    if output == "json":
+        click.echo(json.dumps(figures))
+        return
+    every = figures["every_letter"]
+    click.echo(f"First letters: {figures['families']} families judged, {figures['within_range']} seen "
+               f"within the range given ({_percent(figures['within_range_percent'])}); median width "
+               f"{figures['median_width_months']} months; {figures['no_estimate']} first letters "
+               "could give no reliable estimate.")
+    click.echo(f"Every letter: {every['letters']} judged, {every['within_range']} within range "
+               f"({_percent(every['within_range_percent'])}); median width "
+               f"{every['median_width_months']} months.")
+
+
+def _percent(value):
+    return "no figure" if value is None else f"{value}%"
 
 
 @letters_group.command("print")

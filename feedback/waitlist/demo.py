@@ -1,8 +1,8 @@
 """An invented waiting list for the demo: made-up names and addresses, test-range NHS numbers."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from feedback.waitlist import extract, schedule
+from feedback.waitlist import extract, queue, schedule
 
 FIRST_NAMES = ["Ava", "Noah", "Isla", "Leo", "Maya", "Oscar", "Ruby", "Theo", "Ella", "Finn",
                "Poppy", "Arlo", "Zara", "Milo", "Ivy", "Reuben", "Lila", "Ezra", "Nell", "Kit"]
@@ -25,39 +25,46 @@ def sample_nhs_number(rng):
             return "".join(map(str, digits)) + str(check)
 
 
-def rows(rng, today, count=300):
-    """Return extract rows for an invented list: referrals over two years, some seen."""
-    result = []
-    for index in range(count):
-        referral = today - timedelta(days=rng.randrange(3, 730))
-        district = rng.choice(list(TOWNS))
-        town, outward = TOWNS[district]
-        surname = rng.choice(SURNAMES)
-        seen = referral + timedelta(days=rng.randrange(60, 500))
-        first_appointment = seen if seen < today and rng.random() < 0.55 else None
-        offered = referral + timedelta(days=rng.randrange(1, 150))
-        offered = offered if offered < today and rng.random() < 0.8 else None
-        postcode = f"{outward} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
-        result.append(extract.Row(
-            line=index + 2, reference=f"ND{100000 + index}", pathway=rng.choice(["asd", "asd", "nd", "salt"]),
-            district=district, referral_date=referral, first_appointment=first_appointment,
-            discharged_on=None, support_offered_on=offered,
-            support_taken_up_on=None,
-            personal={"child_name": f"{rng.choice(FIRST_NAMES)} {surname}",
-                      "date_of_birth": (referral - timedelta(days=rng.randrange(900, 5000))).isoformat(),
-                      "nhs_number": sample_nhs_number(rng), "parent_name": f"Sam {surname}",
-                      "address_line_1": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
-                      "address_line_2": "", "town": town,
-                      "postcode": postcode},
-        ))
-    return result
+def rows(rng, today, count=None, weeks=130, capacity=(9, 14)):
+    """Return extract rows for an invented list: a queue with ``weeks`` of history (about 12
+    referrals and 9 to 14 first appointments a week, a backlog already waiting), or about
+    ``count`` families at the same pace."""
+    scale = 1.0 if count is None else count / (weeks * 12 + 550)
+    waits = queue.simulate(rng, today, weeks, 12 * scale, tuple(round(c * scale) for c in capacity),
+                           backlog=round(550 * scale))
+    return [_row(rng, index, wait) for index, wait in enumerate(waits[:count] if count else waits)]
+
+
+def _row(rng, index, wait):
+    referral = wait.referral_date
+    district = rng.choice(list(TOWNS))
+    town, outward = TOWNS[district]
+    surname = rng.choice(SURNAMES)
+    offered = referral + timedelta(days=rng.randrange(1, 150))
+    offered = offered if offered < (wait.first_appointment or date.max) and rng.random() < 0.8 else None
+    postcode = f"{outward} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
+    return extract.Row(
+        line=index + 2, reference=f"ND{100000 + index}", pathway="asd", district=district,
+        referral_date=referral, first_appointment=wait.first_appointment,
+        discharged_on=wait.discharged_on, support_offered_on=offered, support_taken_up_on=None,
+        personal={"child_name": f"{rng.choice(FIRST_NAMES)} {surname}",
+                  "date_of_birth": (referral - timedelta(days=rng.randrange(900, 5000))).isoformat(),
+                  "nhs_number": sample_nhs_number(rng), "parent_name": f"Sam {surname}",
+                  "address_line_1": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
+                  "address_line_2": "", "town": town, "postcode": postcode})
 
 
 def sent_history(rng, entries, policy, today):
-    """Return (reference, DueLetter, sent_on) for letters the team has already sent: most, not all."""
+    """Return (reference, DueLetter, sent_on) for letters the team has already sent: most on
+    time, a few late and a few not at all (so the demo shows late and overdue letters)."""
     history = []
     for entry in entries:
-        for letter in schedule.letters_due(entry, policy, today):
-            if (today - letter.due_on).days > 10 and rng.random() < 0.93:
-                history.append((entry.reference, letter, letter.due_on + timedelta(days=rng.randrange(0, 6))))
+        sent = []
+        for letter in schedule.scheduled_letters(entry, policy):
+            stop = schedule.stopped_on(entry)
+            sent_on = letter.due_on + timedelta(days=rng.randrange(0, 6))
+            if (today - letter.due_on).days <= 10 or (stop and stop <= sent_on) or rng.random() > 0.93:
+                continue
+            sent.append(letter.sequence)
+            history.append((entry.reference, letter, sent_on))
     return history

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame, Paragraph
 
+from feedback.waitlist import schedule
 from surveys.invitations import qr_drawing
 
 # A DL window envelope: the address sits 20 mm from the left and 45 mm from the top.
@@ -37,25 +38,43 @@ def longdate(value):
     return f"{value.day} {value:%B %Y}"
 
 
+def monthyear(value):
+    return f"{value:%B %Y}"
+
+
 def render_text(letter_type, **context):
     """Render a letter's text from its Jinja template."""
     env = current_app.jinja_env
     env.filters.setdefault("longdate", longdate)
+    env.filters.setdefault("monthyear", monthyear)
     return render_template(f"letters/{letter_type}.txt", **context)
 
 
+def facts(family, letter, on, estimate, pol):
+    """Return what a letter says, worked out for the day it is printed (``on``)."""
+    referral = family.entry.referral_date
+    upcoming = family.upcoming
+    late = family.outstanding[0].due_on if family.overdue else None
+    found = {"estimate": estimate, "ahead": getattr(estimate, "ahead", None)}
+    if estimate is not None and estimate.reliable:
+        first, last = estimate.bounds()
+        when = (f"in {monthyear(first)}" if monthyear(first) == monthyear(last)
+                else f"between {monthyear(first)} and {monthyear(last)}")
+        found.update(estimate_range=estimate.in_words(), estimate_when=when)
+    return {**found, "title": pol.letter_titles[letter.letter_type], "referral_date": referral,
+            "waited": schedule.wait_in_words(referral, on), "late_since": late,
+            "next_letter_on": upcoming.due_on if upcoming else None,
+            "interval_months": pol.pathways[family.entry.pathway].interval_months}
+
+
 def content_for(family, due_letter, on, estimate, pol):
-    """Return the LetterContent for one family's due letter."""
+    """Return the LetterContent for one family's letter, its facts true on ``on``."""
     personal = family.personal
     survey_link = f"{current_app.config['BASE_URL'].rstrip('/')}/s/asd-support?service=asd-nd-pathway"
-    upcoming = [d for d in family.due if d.sequence > due_letter.sequence]
-    following = upcoming[0].due_on if upcoming else (family.upcoming.due_on if family.upcoming else None)
     text = render_text(
         due_letter.letter_type, parent_name=personal["parent_name"],
-        child_first_name=personal["child_name"].split()[0], title=pol.letter_titles[due_letter.letter_type],
-        referral_date=family.entry.referral_date, weeks_waited=family.weeks_waited, estimate=estimate,
-        next_letter_on=following, contact=pol.contact, survey_link=survey_link,
-    )
+        child_first_name=personal["child_name"].split()[0], contact=pol.contact,
+        survey_link=survey_link, **facts(family, due_letter, on, estimate, pol))
     address = [personal["parent_name"], personal["address_line_1"], personal.get("address_line_2"),
                personal["town"], personal["postcode"]]
     return LetterContent(family.row.reference, [line for line in address if line], longdate(on),

@@ -1,13 +1,15 @@
 """Letter schedules, overdue letters and the expected wait. Pure: plain values in and out."""
 
+import dataclasses
 import functools
-import statistics
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import holidays
+
+from feedback.waitlist import estimate
 
 POLICY_FILE = Path(__file__).parent / "policy.toml"
 
@@ -19,6 +21,8 @@ class Pathway:
     interval_months: int
     letters: tuple[str, ...]
     standard_weeks: int
+    then: str | None = None  # the letter sent every interval after the listed ones
+    catch_up: tuple = ()  # ((months already waited at the first letter, letters), ...), longest first
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,28 @@ class Policy:
     pathways: dict
     letter_titles: dict
     contact: dict
+    estimate_rules: estimate.Rules = dataclasses.field(default_factory=estimate.Rules)
+    repeat_limit: int = 12  # how many `then` letters a schedule holds at most
+
+
+def _check_types(path, where, types, titles):
+    unknown = [t for t in types if t not in titles]
+    if unknown:
+        raise ValueError(f"{Path(path).name}: {where}: unknown type {unknown[0]!r}")
+
+
+def _pathway(path, slug, raw, titles):
+    _check_types(path, f"pathways.{slug}.letters", raw["letters"], titles)
+    catch_up = []
+    for number, rule in enumerate(raw.get("catch_up", [])):
+        _check_types(path, f"pathways.{slug}.catch_up[{number}].letters", rule["letters"], titles)
+        catch_up.append((int(rule["waited_months"]), tuple(rule["letters"])))
+    then = raw.get("then")
+    if then is not None:
+        _check_types(path, f"pathways.{slug}.then", [then], titles)
+    return Pathway(slug, raw["name"], int(raw["interval_months"]), tuple(raw["letters"]),
+                   int(raw.get("standard_weeks", 18)), then,
+                   tuple(sorted(catch_up, key=lambda rule: -rule[0])))
 
 
 def load_policy(path=POLICY_FILE):
@@ -36,16 +62,16 @@ def load_policy(path=POLICY_FILE):
     with Path(path).open("rb") as f:
         data = tomllib.load(f)
     titles = data["letter_types"]
-    pathways = {}
-    for slug, raw in data["pathways"].items():
-        unknown = [t for t in raw["letters"] if t not in titles]
-        if unknown:
-            raise ValueError(f"{Path(path).name}: pathways.{slug}.letters: unknown type {unknown[0]!r}")
-        pathways[slug] = Pathway(slug, raw["name"], int(raw["interval_months"]),
-                                 tuple(raw["letters"]), int(raw.get("standard_weeks", 18)))
+    pathways = {slug: _pathway(path, slug, raw, titles) for slug, raw in data["pathways"].items()}
+    rules = data.get("estimate", {})
+    known = {field.name for field in dataclasses.fields(estimate.Rules)}
+    if set(rules) - known:
+        raise ValueError(f"{Path(path).name}: estimate: unknown setting {sorted(set(rules) - known)[0]!r}")
+    if "windows_weeks" in rules:
+        rules = {**rules, "windows_weeks": tuple(rules["windows_weeks"])}
     return Policy(data["programme_start"], int(data["overdue_working_days"]),
                   int(data.get("expected_wait_weeks_of_history", 12)), pathways, titles,
-                  data.get("contact", {}))
+                  data.get("contact", {}), estimate.Rules(**rules))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +116,32 @@ def stopped_on(entry):
     return min(days) if days else None
 
 
+def months_waited(referral, on):
+    """Return whole calendar months from ``referral`` to ``on``."""
+    months = (on.year - referral.year) * 12 + on.month - referral.month
+    return months - (on.day < referral.day and add_months(referral, months) > on)
+
+
+def letter_types(entry, policy):
+    """Return the letters a family gets, in order: the pathway's own for a new referral, or the
+    first catch-up rule the family has reached if already waiting when the programme starts."""
+    pathway = policy.pathways[entry.pathway]
+    start = schedule_start(entry, policy)
+    if start > entry.referral_date:
+        waited = months_waited(entry.referral_date, start)
+        for at_least, letters in pathway.catch_up:
+            if waited >= at_least:
+                return letters
+    return pathway.letters
+
+
 def scheduled_letters(entry, policy):
     """Return every letter in the entry's schedule while the child is still waiting."""
     pathway = policy.pathways[entry.pathway]
-    return list(_letters(tuple(pathway.letters), pathway.interval_months, schedule_start(entry, policy),
+    types = letter_types(entry, policy)
+    if pathway.then:
+        types = types + (pathway.then,) * policy.repeat_limit
+    return list(_letters(types, pathway.interval_months, schedule_start(entry, policy),
                          stopped_on(entry)))
 
 
@@ -108,9 +156,18 @@ def _letters(letter_types, interval_months, start, stop):
     return tuple(letters)
 
 
+def letter_days(start, interval_months, stop, count=40):
+    """Return the days letters fall due from ``start`` every ``interval_months`` until ``stop``."""
+    return [letter.due_on for letter in _letters((None,) * count, interval_months, start, stop)]
+
+
 def letters_due(entry, policy, on, sent_sequences=(), scheduled=None):
-    """Return the letters due by ``on`` that have not been sent (``scheduled``: the entry's
-    scheduled letters, if already worked out)."""
+    """Return the letters due by ``on`` that have not been sent, and none at all once the child
+    has been seen or discharged (whatever fell due before). ``scheduled``: the entry's scheduled
+    letters, if already worked out."""
+    stop = stopped_on(entry)
+    if stop is not None and stop <= on:
+        return []
     sent = set(sent_sequences)
     due = []
     for letter in scheduled_letters(entry, policy) if scheduled is None else scheduled:
@@ -119,6 +176,19 @@ def letters_due(entry, policy, on, sent_sequences=(), scheduled=None):
         if letter.sequence not in sent:
             due.append(letter)
     return due
+
+
+def letter_to_send(due, sent_sequences, first_type):
+    """Return the one letter to send now, from the letters due: the latest (a late letter
+    replaces those due before it, so a family never gets a pile of letters at once). A family
+    never written to gets its first kind of letter (``first_type``), whatever number it is."""
+    later = [d for d in due if d.sequence > max(sent_sequences, default=0)]
+    if not later:
+        return None
+    latest = later[-1]
+    if not sent_sequences and latest.letter_type != first_type:
+        return DueLetter(latest.sequence, first_type, latest.due_on)
+    return latest
 
 
 def next_letter(entry, policy, on, sent_sequences=(), scheduled=None):
@@ -150,30 +220,31 @@ def is_overdue(letter, on, working_days, bank_holidays):
     return on > working_days_after(letter.due_on, working_days, bank_holidays)
 
 
-@dataclass(frozen=True)
-class WaitEstimate:
-    low_weeks: int
-    high_weeks: int
-    worked_out_on: date
-
-
-def expected_wait(position, weekly_first_appointments, on, min_weeks=6, min_seen=5):
-    """Estimate how many more weeks a family waits, from the list's own recent pace.
-
-    ``position`` is how many are ahead of them plus one; ``weekly_first_appointments`` the
-    first appointments given in each recent week. The range uses the slower and faster
-    quarters of recent weeks, so it widens when the pace is uneven. Returns None ("we cannot
-    estimate yet") with too little history or no appointments at all.
-    """
-    weeks = list(weekly_first_appointments)
-    if len(weeks) < min_weeks or sum(weeks) < min_seen:
-        return None
-    quartiles = statistics.quantiles(weeks, n=4, method="inclusive")
-    slow, fast = max(quartiles[0], 0.25), max(quartiles[2], 0.25)
-    return WaitEstimate(max(1, round(position / fast)), max(1, round(position / slow)), on)
-
-
 def weeks_waited(entry, on):
     """Return whole weeks from referral to ``on`` (or to the day the wait ended)."""
     end = stopped_on(entry) or on
     return max(0, (min(end, on) - entry.referral_date).days // 7)
+
+
+def _plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def wait_in_words(referral, on):
+    """Say how long from ``referral`` to ``on`` as a parent would: "1 year and 1 month",
+    "7 months", or weeks under 3 months."""
+    months = months_waited(referral, on)
+    if months < 3:
+        weeks = (on - referral).days // 7
+        return _plural(weeks, "week") if weeks else "less than a week"
+    years, months = divmod(months, 12)
+    parts = [_plural(years, "year")] * bool(years) + [_plural(months, "month")] * bool(months)
+    return " and ".join(parts)
+
+
+def weeks_in_words(weeks):
+    """Say a number of weeks as months (weeks under 3 months), for estimates."""
+    months = weeks / estimate.WEEKS_PER_MONTH
+    if months < 3:
+        return _plural(weeks, "week")
+    return _plural(round(months), "month")

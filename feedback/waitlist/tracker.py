@@ -1,12 +1,14 @@
 """What the ASD team asks of the waiting list: who is due a letter, one family's story, sending."""
 
+import dataclasses
 import statistics
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 
-from feedback.waitlist import crypto, dao, letters, schedule
+from feedback import clock
+from feedback.waitlist import crypto, dao, estimate, letters, schedule
 
 
 class LetterRefused(ValueError):
@@ -24,7 +26,12 @@ def policy():
 
 @dataclass
 class Family:
-    """One entry with its schedule worked out for a day."""
+    """One entry with its schedule worked out for a day.
+
+    ``due`` holds the one letter to send (or none): the latest letter due, which replaces the
+    earlier ones still outstanding (``outstanding``). ``overdue`` holds it too when the earliest
+    outstanding letter is overdue.
+    """
 
     row: object
     entry: schedule.Entry
@@ -34,6 +41,7 @@ class Family:
     upcoming: object
     weeks_waited: int
     personal: dict | None = None
+    outstanding: list = dataclasses.field(default_factory=list)
 
     @property
     def waiting(self):
@@ -45,11 +53,16 @@ def family(row, sent, on, pol, bank_holidays, fernet=None):
     entry = dao.as_schedule_entry(row)
     sequences = [letter.sequence for letter in sent]
     scheduled = schedule.scheduled_letters(entry, pol)
-    due = schedule.letters_due(entry, pol, on, sequences, scheduled)
-    overdue = [d for d in due if schedule.is_overdue(d, on, pol.overdue_working_days, bank_holidays)]
-    return Family(row, entry, sent, due, overdue, schedule.next_letter(entry, pol, on, sequences, scheduled),
+    outstanding = [d for d in schedule.letters_due(entry, pol, on, sequences, scheduled)
+                   if d.sequence > max(sequences, default=0)]
+    first_type = scheduled[0].letter_type if scheduled else None
+    to_send = schedule.letter_to_send(outstanding, sequences, first_type)
+    due = [to_send] if to_send else []
+    late = outstanding and schedule.is_overdue(outstanding[0], on, pol.overdue_working_days, bank_holidays)
+    return Family(row, entry, sent, due, due if late else [],
+                  schedule.next_letter(entry, pol, on, sequences, scheduled),
                   schedule.weeks_waited(entry, on),
-                  crypto.unseal(fernet, row.personal) if fernet else None)
+                  crypto.unseal(fernet, row.personal) if fernet else None, outstanding)
 
 
 def families(session, on, pathway=None, district=None, fernet=None):
@@ -75,30 +88,49 @@ def wait_spread(weeks):
 
 
 def expected_waits(session, rows, on):
-    """Estimate each family's remaining wait from the list's own recent pace: {entry id: estimate}.
+    """Estimate each family's remaining wait as it stands on ``on``: {entry id: estimate}.
 
-    A family's position is its place among those still waiting on its pathway, oldest referral
-    first; the pace is first appointments per week over the policy's recent weeks.
+    A family's place is among those waiting on its pathway that day, oldest referral first; the
+    pace is how many left that pathway's queue each recent week (see ``estimate``).
     """
-    pol = policy()
+    rules = policy().estimate_rules
+    weeks = max(rules.windows_weeks)
     estimates = {}
     for pathway in {row.pathway for row in rows}:
-        waiting = [r for r in dao.all_entries(session, pathway)
-                   if schedule.stopped_on(dao.as_schedule_entry(r)) is None]
-        positions = {r.id: i + 1 for i, r in enumerate(waiting)}
-        weekly = dao.weekly_first_appointments(session, pathway, on, pol.history_weeks)
+        queue = dao.all_entries(session, pathway)
+        stops = [schedule.stopped_on(dao.as_schedule_entry(r)) for r in queue]
+        ahead = estimate.ahead_in_queue([r.referral_date for r in queue], stops, on)
+        weekly = estimate.weekly_departures(sorted(s for s in stops if s), on, weeks)
+        place = {r.id: n for r, n in zip(queue, ahead, strict=True) if n is not None}
         for row in rows:
-            if row.pathway == pathway and row.id in positions:
-                estimates[row.id] = schedule.expected_wait(positions[row.id], weekly, on)
+            if row.pathway == pathway and row.id in place:
+                estimates[row.id] = estimate.estimate(place[row.id], weekly, on, rules)
     return estimates
 
 
 def expected_wait(session, row, on):
-    """Estimate one family's remaining wait, or None."""
+    """Estimate one family's remaining wait, or None when the child is not waiting."""
     return expected_waits(session, [row], on).get(row.id)
 
 
-def mark_sent(session, reference, sequence, sent_on: date, sent_by):
+def backtest(session, today):
+    """Replay every pathway's history: the estimates its letters would have given against when
+    children were seen (see ``estimate.backtest``). Returns the figures for the whole list."""
+    pol = policy()
+    rows = dao.all_entries(session)
+    judged = estimate.Judged()
+    for pathway in sorted({row.pathway for row in rows}):
+        interval = pol.pathways[pathway].interval_months
+
+        def letter_days(referral, stop, interval=interval):
+            return schedule.letter_days(referral, interval, stop)
+
+        waits = [dao.as_schedule_entry(r) for r in rows if r.pathway == pathway]
+        judged = judged.add(estimate.backtest(waits, pol.estimate_rules, today, letter_days))
+    return judged.figures()
+
+
+def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None):
     """Record a letter as sent, refusing duplicates, letters not due and families already seen."""
     row = dao.entry(session, reference)
     if row is None:
@@ -115,6 +147,11 @@ def mark_sent(session, reference, sequence, sent_on: date, sent_by):
         raise LetterRefused(f"letter {sequence} is not in the {row.pathway} schedule")
     if letter.due_on > sent_on:
         raise LetterRefused(f"letter {sequence} for {reference} is not due until {letter.due_on:%d %B %Y}")
+    if sent_on > (today or clock.today()):
+        raise LetterRefused(f"{sent_on:%d %B %Y} is in the future: record a letter once it is posted")
+    sent = [s.sequence for s in dao.sent_letters(session, [row.id]).get(row.id, [])]
+    first_type = schedule.scheduled_letters(entry, policy())[0].letter_type
+    letter = schedule.letter_to_send([letter], sent, first_type) or letter
     dao.record_sent(session, row, letter, sent_on, sent_by)
     return letter
 

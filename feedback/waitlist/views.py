@@ -5,7 +5,7 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
-from feedback import audit, auth
+from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import EraseForm, MarkSentForm
@@ -22,9 +22,7 @@ def key_missing(error):
 
 
 def _today():
-    from analysis.jobs import london_today
-
-    return london_today()
+    return clock.today()
 
 
 @bp.get("/")
@@ -75,7 +73,10 @@ def family(reference):
         estimate = tracker.expected_wait(session, fam.row, today)
     audit.record("view_personal_data", subject=reference)
     pol = tracker.policy()
+    waited = tracker.schedule.wait_in_words(fam.entry.referral_date,
+                                             min(today, tracker.schedule.stopped_on(fam.entry) or today))
     return render_template("asd/family.html", fam=fam, today=today, estimate=estimate, policy=pol,
+                           waited=waited,
                            schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
                            sent={s.sequence: s for s in fam.sent}, form=MarkSentForm(),
                            erase_form=EraseForm())
