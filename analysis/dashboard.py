@@ -8,10 +8,9 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from analysis import charts, dao, exports, service
 from analysis.sentiment import label as sentiment_label
 from analysis.service import MonthError
-from feedback import audit, auth, ratelimit
+from feedback import audit, auth
 from feedback.db import reading, transaction
-from feedback.errors import render_error
-from feedback.forms import LoginForm, ManualValueForm
+from feedback.forms import ManualValueForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 auth.guard_blueprint(bp, open_endpoints={"dashboard.login"})
@@ -39,7 +38,7 @@ def _month_from_request():
     try:
         return service.parse_month(text)
     except MonthError:
-        abort(404)
+        abort(400)  # a month that is malformed, in the future or before the service existed
 
 
 def _view(month):
@@ -51,28 +50,10 @@ def _view(month):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with email and password."""
-    form = LoginForm()
-    error = None
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        # Per address and per account; the answer is the same whether or not the account exists.
-        if (ratelimit.over_limit("sign-in", "RATE_LIMIT_SIGN_IN")
-                or ratelimit.over_limit("sign-in-account", "RATE_LIMIT_SIGN_IN", key=email)):
-            audit.record("sign_in_throttled", detail="too many attempts")
-            return render_error(429)
-        with reading() as session:
-            user = auth.find_user(session, form.email.data)
-        if auth.check_password(user, form.password.data):
-            if user.totp_secret:
-                auth.await_code(user)
-                return redirect(url_for("accounts.login_code", next=request.args.get("next")))
-            auth.sign_in(user)
-            audit.record("sign_in", user=user)
-            return redirect(auth.safe_next(request.args.get("next")))
-        audit.record("sign_in_failed", detail="unknown account or wrong password")
-        error = "The email address or password is not right."
-    return render_template("dashboard/login.html", form=form, error=error), 200 if not error else 401
+    """Sign in with email and password (waits and locks are kept by feedback.lockout)."""
+    from feedback.account_views import login_page
+
+    return login_page()
 
 
 @bp.post("/logout")
@@ -200,10 +181,10 @@ def comments():
     with reading() as session:
         found = dao.comments(session, service_slug, month, search, services=visible)
         services = [s for s in dao.services(session) if visible is None or s.slug in visible]
-    # Flagged comments may describe a child at risk: only the safeguarding lead, service staff
-    # and admins read them; commissioners see how many there were.
+    # Flagged comments may describe a child at risk: only the safeguarding lead, admins and the
+    # service's own staff read them; everyone else sees how many there were.
     withheld = 0
-    if auth.current_user().role == "commissioner":
+    if auth.current_user().role not in auth.SAFEGUARDING_READERS:
         withheld = sum(1 for comment, _ in found if comment.flagged)
         found = [(c, r) for c, r in found if not c.flagged]
     return render_template("dashboard/comments.html", comments=found, services=services,

@@ -11,6 +11,9 @@ class MonthError(ValueError):
     """A month that cannot be shown: malformed, in the future or without data."""
 
 
+EARLIEST_YEAR = 2000
+
+
 def parse_month(text, today=None):
     """Return the first day of a YYYY-MM month, refusing malformed and future months."""
     try:
@@ -20,6 +23,8 @@ def parse_month(text, today=None):
         raise MonthError(f"{text!r} is not a month; use the form YYYY-MM, e.g. 2026-10") from None
     if len(text) != 7:
         raise MonthError(f"{text!r} is not a month; use the form YYYY-MM, e.g. 2026-10")
+    if year < EARLIEST_YEAR:  # a year's trend looks back twelve months, which year 1 cannot
+        raise MonthError(f"{text!r} is before {EARLIEST_YEAR}; there are no figures that old")
     today = today or jobs.london_today()
     if month > today.replace(day=1):
         raise MonthError(f"{month:%B %Y} has not happened yet")

@@ -23,13 +23,16 @@ def create_app(test_config=None):
     if app.config.get("INSTANCE_PATH"):
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from feedback import db, errors, headers
+    from feedback import bodies, db, errors, headers, instance, proxies
     from feedback.extensions import csrf
 
+    instance.init_app(app)  # the instance's key, and a private database file, before it is opened
     db.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    bodies.init_app(app)
+    proxies.init_app(app)
 
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp

@@ -1,19 +1,69 @@
-"""Staff accounts on the web: the admin's user pages, the second factor, and its sign-in step."""
+"""Signing in and your own account: the password and code steps (with their waits and locks),
+"sign out everywhere", and the second factor. The admin's pages are in feedback.user_admin."""
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlmodel import select
 
-from feedback import accounts, audit, auth, ratelimit
+from feedback import audit, auth, clock, lockout, ratelimit
+from feedback import second_factor as totp
 from feedback.db import reading, transaction
 from feedback.errors import render_error
-from feedback.forms import CodeForm, EnrolForm, UserForm, choices
-from feedback.models import Service, StaffUser
+from feedback.forms import CodeForm, LoginForm, PasswordCheckForm, RemoveSecondFactorForm
+from feedback.models import StaffUser
 
 bp = Blueprint("accounts", __name__, url_prefix="/dashboard")
 auth.guard_blueprint(bp, open_endpoints={"accounts.login_code"})
+
+LOCKED = "This account is locked after too many failed sign-ins. Ask an administrator to unlock it."
+
+
+def _refusal(verdict):
+    """The words and headers for an attempt refused by the wait or the lock."""
+    if verdict.locked:
+        return LOCKED, {}
+    wait = f"{verdict.wait} seconds" if verdict.wait < 120 else f"{(verdict.wait + 59) // 60} minutes"
+    return f"Too many failed sign-ins. Wait {wait}, then try again.", {"Retry-After": str(verdict.wait)}
+
+
+def _count_failure(email, user, what):
+    """Record a failed password or code; lock the address if that was one too many."""
+    audit.record("sign_in_failed", actor=user.email if what == "code" else "anonymous",
+                 detail="wrong or reused code" if what == "code" else "unknown account or wrong password")
+    if lockout.failed(email):
+        audit.record("sign_in_locked", actor="anonymous", subject=user.email if user else None,
+                     detail=f"locked after {current_app.config['LOCKOUT_AFTER']} failures in a row")
+
+
+def login_page():
+    """Sign in with email and password (the dashboard's login route)."""
+    form = LoginForm()
+    error, headers = None, {}
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if ratelimit.over_limit("sign-in", "RATE_LIMIT_SIGN_IN"):
+            audit.record("sign_in_throttled", detail="too many attempts from one address")
+            return render_error(429)
+        # Counted before the password is checked; unknown addresses are counted the same way.
+        verdict = lockout.claim_attempt(email)
+        if not verdict.allowed:
+            error, headers = _refusal(verdict)
+            return render_template("dashboard/login.html", form=form, error=error), 429, headers
+        with reading() as db_session:
+            user = auth.find_user(db_session, email)
+        if auth.check_password(user, form.password.data):
+            if user.totp_secret:
+                lockout.password_right(email)
+                auth.await_code(user)
+                return redirect(url_for("accounts.login_code", next=request.args.get("next")))
+            lockout.succeeded(email)
+            auth.sign_in(user)
+            audit.record("sign_in", user=user)
+            return redirect(auth.safe_next(request.args.get("next")))
+        _count_failure(email, user, "password")
+        error = "The email address or password is not right."
+    return render_template("dashboard/login.html", form=form, error=error), 401 if error else 200
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -23,24 +73,56 @@ def login_code():
     if user is None:
         return redirect(url_for("dashboard.login"))
     form = CodeForm()
-    error = None
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
-        if ratelimit.over_limit("sign-in-code", "RATE_LIMIT_SIGN_IN", key=str(user.id)):
-            audit.record("sign_in_throttled", actor=user.email, detail="too many codes")
-            return render_error(429)
-        with transaction() as session:
-            stored = session.get(StaffUser, user.id)
-            step = auth.totp_step(stored.totp_secret, form.code.data, stored.totp_last_step)
-            if step is not None:
-                stored.totp_last_step = step
-                session.add(stored)
+        verdict = lockout.claim_attempt(user.email)
+        if not verdict.allowed:
+            error, headers = _refusal(verdict)
+            return render_template("dashboard/login_code.html", form=form, error=error), 429, headers
+        step = _use_code(user.id, form.code.data)
         if step is not None:
+            lockout.succeeded(user.email)
             auth.sign_in(user)
             audit.record("sign_in", user=user, detail="with second factor")
             return redirect(auth.safe_next(request.args.get("next")))
-        audit.record("sign_in_failed", actor=user.email, detail="wrong or reused code")
-        error = "The code is not right. Codes change every 30 seconds and each works once."
-    return render_template("dashboard/login_code.html", form=form, error=error), 401 if error else 200
+        _count_failure(user.email, user, "code")
+        error, status = "The code is not right. Codes change every 30 seconds and each works once.", 401
+    return render_template("dashboard/login_code.html", form=form, error=error), status
+
+
+def _sealer():
+    return totp.sealer(current_app.config)
+
+
+def _use_code(user_id, code):
+    """Check a code against the account's secret and spend it; return its time step or None."""
+    with transaction() as db_session:
+        stored = db_session.get(StaffUser, user_id)
+        secret = totp.open_secret(_sealer(), stored.totp_secret)
+        step = totp.step_of(secret, code, stored.totp_last_step)
+        if step is not None:
+            stored.totp_last_step = step
+            db_session.add(stored)
+    return step
+
+
+@bp.get("/account")
+def account():
+    """Your account: how you sign in, and signing out on every other device."""
+    return render_template("dashboard/account.html", form=FlaskForm(),
+                           second_factor_offered=auth.current_user().role in totp.ROLES)
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere():
+    """End every other session of your account (a lost laptop, a shared computer)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    user = auth.current_user()
+    auth.end_sessions_of(user.id, keep_this_one=True)
+    audit.record("sessions_ended", subject=user.email, detail="by the account holder, except this one")
+    flash("Signed out on every other device.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 def _qr_svg(text):
@@ -51,131 +133,106 @@ def _qr_svg(text):
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 def two_factor():
-    """Turn on the second factor: scan the code (or type the key) and confirm with a code."""
+    """Turn the second factor on (password, then scan the code and confirm one) or off (password
+    and a code). The new secret stays on the server until a code confirms it."""
     user = auth.current_user()
-    if user.role not in auth.SECOND_FACTOR_ROLES:
+    if user.role not in totp.ROLES:
         abort(403)
-    form = EnrolForm()
-    error = None
-    if request.method == "POST" and request.form.get("action") == "remove":
-        return _remove_second_factor(user)
-    if form.validate_on_submit():
-        step = auth.totp_step(form.secret.data, form.code.data)
-        if step is not None:
-            with transaction() as session:
-                stored = session.get(StaffUser, user.id)
-                stored.totp_secret, stored.totp_last_step = form.secret.data, step
-                session.add(stored)
-            audit.record("second_factor_on", user=user)
-            flash("Second factor turned on. You will be asked for a code each time you sign in.", "success")
-            return redirect(url_for("accounts.two_factor"))
-        error = "The code is not right. Check the time on your phone and try the newest code."
-    secret = form.secret.data if error else auth.new_totp_secret()
-    uri = auth.totp_uri(secret, user.email)
-    return render_template("dashboard/two_factor.html", form=form, secret=secret, qr=_qr_svg(uri),
-                           error=error, enabled=bool(user.totp_secret)), 400 if error else 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        handlers = {"start": _start_enrolment, "confirm": _confirm_enrolment, "remove": _remove}
+        if action not in handlers:
+            return render_error(400)
+        return handlers[action](user)
+    return _two_factor_page(user)
 
 
-def _remove_second_factor(user):
-    form = CodeForm()
-    with transaction() as session:
-        stored = session.get(StaffUser, user.id)
-        step = (auth.totp_step(stored.totp_secret, form.code.data or "", stored.totp_last_step)
-                if form.validate_on_submit() and stored.totp_secret else None)
-        if step is not None:
-            stored.totp_secret, stored.totp_last_step = None, None
-            session.add(stored)
-    if step is None:
-        flash("Not turned off: enter a current code from your authenticator app.", "error")
-    else:
-        audit.record("second_factor_off", user=user)
-        flash("Second factor turned off.", "success")
+def _two_factor_page(user, error=None, status=200, form=None):
+    with reading() as db_session:
+        stored = db_session.get(StaffUser, user.id)
+    pending = None if stored.totp_secret else totp.pending_secret(_sealer(), stored)
+    state = "enabled" if stored.totp_secret else "pending" if pending else "start"
+    if form is None:
+        form = {"enabled": RemoveSecondFactorForm, "pending": CodeForm, "start": PasswordCheckForm}[state]()
+    qr = _qr_svg(totp.uri(pending, user.email)) if pending else None
+    return render_template("dashboard/two_factor.html", state=state, form=form, secret=pending, qr=qr,
+                           error=error), status
+
+
+def _password_right(user, password):
+    """Check the password of a signed-in user, counting a wrong one towards the lock."""
+    verdict = lockout.claim_attempt(user.email)
+    if not verdict.allowed:
+        return False, _refusal(verdict)[0]
+    with reading() as db_session:
+        stored = db_session.get(StaffUser, user.id)
+    if auth.check_password(stored, password):
+        lockout.succeeded(user.email)
+        return True, None
+    _count_failure(user.email, user, "password")
+    return False, "Your password is not right."
+
+
+def _start_enrolment(user):
+    form = PasswordCheckForm()
+    if not form.validate_on_submit():
+        return _two_factor_page(user, "Enter your password.", 400, form)
+    right, error = _password_right(user, form.password.data)
+    if not right:
+        return _two_factor_page(user, error, 400, form)
+    with transaction() as db_session:
+        stored = db_session.get(StaffUser, user.id)
+        if stored.totp_secret:
+            abort(400)
+        stored.totp_pending = totp.seal_secret(_sealer(), totp.new_secret())
+        stored.totp_pending_at = clock.now()
+        db_session.add(stored)
     return redirect(url_for("accounts.two_factor"))
 
 
-# The admin's pages.
-
-def _user_form(user=None, services=()):
-    form = UserForm(obj=None) if user is None else UserForm(
-        data={"email": user.email, "role": user.role, "services": list(services), "active": user.active})
-    form.role.choices = choices(auth.ROLES.items())
-    if user is None and not form.role.data:
-        form.role.data = "service_staff"  # the least a new account usually needs, not administrator
-    with reading() as session:
-        services = session.exec(select(Service).order_by(Service.name))
-        form.services.choices = choices((s.slug, s.name) for s in services)
-    return form
-
-
-@bp.get("/users")
-@auth.requires_role("admin")
-def users():
-    with reading() as session:
-        found = accounts.all_users(session)
-    return render_template("dashboard/users.html", users=found)
-
-
-@bp.route("/users/new", methods=["GET", "POST"])
-@auth.requires_role("admin")
-def add_user():
-    """Add an account. Its password is made here and shown once, to be passed on by the admin."""
-    form = _user_form()
-    error = None
-    if form.validate_on_submit():
-        password = accounts.generated_password()
-        try:
-            with transaction() as session:
-                added = accounts.add(session, form.email.data, form.role.data, password, form.services.data)
-                email, role = added.email, added.role
-        except accounts.AccountError as problem:
-            error = str(problem)
-        else:
-            audit.record("role_change", subject=email, detail=f"account added as {role}")
-            return render_template("dashboard/user_password.html", email=email, password=password,
-                                   added=True)
-    return render_template("dashboard/user_form.html", form=form, error=error, editing=None), \
-        400 if error or form.errors else 200
+def _confirm_enrolment(user):
+    form = CodeForm()
+    with reading() as db_session:
+        stored = db_session.get(StaffUser, user.id)
+    pending = None if stored.totp_secret else totp.pending_secret(_sealer(), stored)
+    if pending is None:
+        return _two_factor_page(user, "That took too long. Enter your password to start again.", 400)
+    step = totp.step_of(pending, form.code.data) if form.validate_on_submit() else None
+    if step is None:
+        return _two_factor_page(user, "The code is not right. Check the time on your phone and try the "
+                                "newest code.", 400, form)
+    with transaction() as db_session:
+        stored = db_session.get(StaffUser, user.id)
+        stored.totp_secret, stored.totp_last_step = stored.totp_pending, step
+        stored.totp_pending = stored.totp_pending_at = None
+        auth.end_sessions(stored)
+        db_session.add(stored)
+        version = stored.session_version
+    session["version"] = version  # this session carries on; any other one ends
+    audit.record("second_factor_on", user=user)
+    flash("Second factor turned on. You will be asked for a code each time you sign in.", "success")
+    return redirect(url_for("accounts.two_factor"))
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@auth.requires_role("admin")
-def edit_user(user_id):
-    """Change an account's role, services and whether it can sign in; or reset its password."""
-    with reading() as session:
-        user = session.get(StaffUser, user_id)
-        if user is None:
-            abort(404)
-        services = accounts.services_of(session, user_id)
-    form = _user_form(user, services) if request.method == "GET" else _user_form()
-    error = None
-    if form.validate_on_submit():
-        try:
-            with transaction() as session:
-                stored = session.get(StaffUser, user_id)
-                changed = accounts.change(session, stored, form.role.data, form.services.data,
-                                          form.active.data, changed_by=auth.current_user())
-        except accounts.AccountError as problem:
-            error = str(problem)
-        else:
-            if changed:
-                audit.record("role_change", subject=user.email, detail=changed)
-            flash(f"Saved {user.email}: {changed or 'nothing changed'}.", "success")
-            return redirect(url_for("accounts.users"))
-    return render_template("dashboard/user_form.html", form=form, error=error, editing=user,
-                           reset_form=FlaskForm()), 400 if error or form.errors else 200
+def _remove(user):
+    form = RemoveSecondFactorForm()
+    if not form.validate_on_submit():
+        return _two_factor_page(user, "Enter your password and a current code.", 400, form)
+    right, error = _password_right(user, form.password.data)
+    if right and _use_code(user.id, form.code.data) is None:
+        right, error = False, "The code is not right. Enter the newest code from your authenticator app."
+    if not right:
+        return _two_factor_page(user, error, 400, form)
+    with transaction() as db_session:
+        stored = db_session.get(StaffUser, user.id)
+        stored.totp_secret = stored.totp_last_step = None
+        auth.end_sessions(stored)
+        db_session.add(stored)
+        version = stored.session_version
+    session["version"] = version
+    audit.record("second_factor_off", user=user)
+    flash("Second factor turned off.", "success")
+    return redirect(url_for("accounts.two_factor"))
 
 
-@bp.post("/users/<int:user_id>/reset")
-@auth.requires_role("admin")
-def reset_password(user_id):
-    """Give an account a new password, shown once, and remove its second factor (a lost phone)."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    with transaction() as session:
-        user = session.get(StaffUser, user_id)
-        if user is None:
-            abort(404)
-        password = accounts.reset_password(session, user)
-        email = user.email
-    audit.record("password_reset", subject=email, detail="by an administrator; second factor removed")
-    return render_template("dashboard/user_password.html", email=email, password=password, added=False)
+from feedback import user_admin  # noqa: E402,F401  (the admin's pages, on this blueprint)

@@ -1,14 +1,22 @@
 """Staff accounts: add, change and disable them, with their services, for the CLI and the admin page.
 
-Every change is written to the audit log by the caller, who knows who made it.
+Every change is written to the audit log by the caller, who knows who made it. A change to what
+an account may do (role, services, disabling, password) ends the account's sessions, so it
+applies at once on every device.
 """
 
+import re
 import secrets
 
 from sqlmodel import delete, select
 
-from feedback import auth
+from feedback import auth, lockout
 from feedback.models import Service, StaffService, StaffUser
+
+# A plain address: no spaces or control characters, one @, a dotted domain; and it must not start
+# with a character a spreadsheet reads as a formula (= + - @), since emails reach exports and logs.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*/?^_`{|}~+=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+FORMULA_START = tuple("=+-@")
 
 
 class AccountError(ValueError):
@@ -39,7 +47,7 @@ def add(session, email, role, password, services=()):
     email = email.strip().lower()
     if role not in auth.ROLES:
         raise AccountError(f"there is no role called {role}")
-    if "@" not in email or len(email) > 254:
+    if len(email) > 254 or not EMAIL.fullmatch(email) or email.startswith(FORMULA_START):
         raise AccountError("enter an email address like name@example.org")
     problem = auth.password_problem(password, [email])
     if problem:
@@ -70,18 +78,31 @@ def change(session, user, role, services, active, changed_by=None):
     after = _set_services(session, user, services)
     if before != after:
         said.append(f"services {', '.join(before) or 'none'} to {', '.join(after) or 'none'}")
+    if said:
+        auth.end_sessions(user)
     session.add(user)
     return "; ".join(said)
 
 
 def reset_password(session, user):
-    """Give the account a new random password (returned once, never stored) and remove its second factor."""
+    """Give the account a new random password (returned once, never stored), remove its second
+    factor and end its sessions."""
     password = generated_password()
     user.password_hash = auth.hash_password(password)
-    user.totp_secret = None
-    user.totp_last_step = None
+    user.totp_secret = user.totp_pending = user.totp_pending_at = user.totp_last_step = None
+    auth.end_sessions(user)
     session.add(user)
     return password
+
+
+def unlock(session, user):
+    """Lift the lock that failed sign-ins put on an account; return whether it was locked or slowed."""
+    return lockout.unlock(session, user.email)
+
+
+def locked(session, users):
+    """Return the emails of these accounts that are locked."""
+    return lockout.locked_emails(session, [user.email for user in users])
 
 
 def _set_services(session, user, services):

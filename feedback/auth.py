@@ -1,23 +1,31 @@
-"""Staff sign-in: accounts, password hashing and the guard on every staff page.
+"""Staff sign-in: accounts, password hashing, revocable sessions and the guard on every staff page.
 
 Passwords are hashed with Argon2id. Unknown and known accounts get the same answer and take
 about the same time (a dummy hash is verified for unknown emails), so sign-in does not say
 which emails have accounts. A new session starts at sign-in.
+
+The session is a signed cookie, so it cannot be deleted on the server; instead it carries the
+account's ``session_version``, checked on every request. Raising the version (sign-out,
+password reset, a change of role, services or second factor, disabling, "sign out everywhere")
+ends every session the account has, wherever its cookie was copied to.
 """
 
 import functools
-import hmac
 import re
-from datetime import UTC, datetime, timedelta
+import unicodedata
+from datetime import timedelta
+from urllib.parse import urlsplit
 
-import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlmodel import select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 from zxcvbn import zxcvbn
 
-from feedback.db import reading
+from feedback import clock, second_factor
+from feedback.db import reading, transaction
 from feedback.models import StaffService, StaffUser
 
 ROLES = {
@@ -27,8 +35,10 @@ ROLES = {
     "asd_team": "ASD team",
     "safeguarding_lead": "Safeguarding lead",
 }
-# Roles offered a second factor (TOTP): those who see personal data or manage accounts.
-SECOND_FACTOR_ROLES = {"admin", "asd_team"}
+SECOND_FACTOR_ROLES = second_factor.ROLES
+# Who reads comments flagged for safeguarding (service staff only their own services'); the
+# others see how many were withheld.
+SAFEGUARDING_READERS = {"safeguarding_lead", "admin", "service_staff"}
 # How long a password-checked sign-in may wait for its six-digit code.
 CODE_TIMEOUT = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 12
@@ -87,15 +97,15 @@ def find_user(session_, email):
 def sign_in(user):
     """Start a fresh session for the user."""
     session.clear()
-    now = datetime.now(UTC).timestamp()
-    session.update(user_id=user.id, signed_in_at=now, seen_at=now)
+    now = clock.now().timestamp()
+    session.update(user_id=user.id, version=user.session_version, signed_in_at=now, seen_at=now)
     session.permanent = False
 
 
 def await_code(user):
     """The password was right and the account has a second factor: wait for its code."""
     session.clear()
-    session.update(pending_user_id=user.id, pending_at=datetime.now(UTC).timestamp())
+    session.update(pending_user_id=user.id, version=user.session_version, pending_at=clock.now().timestamp())
 
 
 def pending_user():
@@ -103,35 +113,30 @@ def pending_user():
     user_id = session.get("pending_user_id")
     if user_id is None:
         return None
-    if datetime.now(UTC).timestamp() - session.get("pending_at", 0) > CODE_TIMEOUT.total_seconds():
+    if clock.now().timestamp() - session.get("pending_at", 0) > CODE_TIMEOUT.total_seconds():
         session.clear()
         return None
     with reading() as db_session:
         user = db_session.get(StaffUser, user_id)
-    return user if user is not None and user.active and user.totp_secret else None
-
-
-def new_totp_secret():
-    return pyotp.random_base32()
-
-
-def totp_uri(secret, email):
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="SEND feedback")
-
-
-def totp_step(secret, code, last_step=None, now=None):
-    """Return the time step a six-digit code belongs to (one step either side is allowed for clock
-    drift), or None if it is wrong or was already used (a step at or before ``last_step``)."""
-    code = "".join(code.split())
-    if not (len(code) == 6 and code.isdigit()):
+    if user is None or not user.active or not user.totp_secret:
         return None
-    totp = pyotp.TOTP(secret)
-    now = now or datetime.now(UTC)
-    step_now = totp.timecode(now)
-    for step in (step_now - 1, step_now, step_now + 1):
-        if (last_step is None or step > last_step) and hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
+    return user if session.get("version") == user.session_version else None
+
+
+def end_sessions(stored):
+    """End every session of an account (a stored row, inside the caller's transaction)."""
+    stored.session_version = (stored.session_version or 0) + 1
+
+
+def end_sessions_of(user_id, keep_this_one=False):
+    """End every session of an account; with ``keep_this_one``, carry this session on."""
+    with transaction() as db_session:
+        stored = db_session.get(StaffUser, user_id)
+        end_sessions(stored)
+        db_session.add(stored)
+        version = stored.session_version
+    if keep_this_one and session.get("user_id") == user_id:
+        session["version"] = version
 
 
 def services_of(user):
@@ -147,25 +152,29 @@ def services_of(user):
 
 
 def sign_out():
+    """End this session and every other session of the same account (a copied cookie too)."""
+    user = current_user()
+    if user is not None:
+        end_sessions_of(user.id)
     session.clear()
 
 
 def current_user():
-    """Return the signed-in user for this request, or None (ends stale sessions)."""
+    """Return the signed-in user for this request, or None (ends stale and revoked sessions)."""
     if "user" in g:
         return g.user
     g.user = None
     user_id = session.get("user_id")
     if user_id is None:
         return None
-    now = datetime.now(UTC).timestamp()
+    now = clock.now().timestamp()
     if (now - session.get("seen_at", 0) > IDLE_TIMEOUT.total_seconds()
             or now - session.get("signed_in_at", 0) > ABSOLUTE_TIMEOUT.total_seconds()):
         session.clear()
         return None
     with reading() as db_session:
         user = db_session.get(StaffUser, user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or session.get("version") != user.session_version:
         session.clear()
         return None
     session["seen_at"] = now
@@ -215,10 +224,24 @@ def requires_role(*roles):
 
 
 def safe_next(target):
-    """Return a local path to go to after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.scorecard")
+    """Return ``target`` if it is a page of this app to go to after sign-in, else the scorecard.
 
-
-
+    Only a plain path is accepted: no scheme, no host, no ``//`` or backslash, and no control
+    or space characters (a browser drops a tab, so ``/%09/evil.example`` would become
+    ``//evil.example``), and it must be a page the app serves.
+    """
+    fallback = url_for("dashboard.scorecard")
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(unicodedata.category(c)[0] in "CZ" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.startswith("//"):
+        return fallback
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except RequestRedirect:
+        pass  # a page that exists with a trailing slash
+    except (NotFound, MethodNotAllowed):
+        return fallback
+    return target

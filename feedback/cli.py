@@ -59,6 +59,7 @@ def demo(responses, seed, replace):
 
     if initialise(echo=click.echo):
         sys.exit(1)
+    _make_secret_key()
     with transaction() as session:
         existing = demo_data.existing_responses(session)
         if existing and not replace:
@@ -72,6 +73,18 @@ def demo(responses, seed, replace):
     _fill_demo(responses, seed)
     _fill_waiting_list(seed)
     _print_links()
+
+
+def _make_secret_key():
+    """Give a demo instance its own random signing key (0600), used by `feedback serve` there."""
+    from feedback import instance
+    from feedback.config import DEV_SECRET_KEY
+
+    if current_app.config["SECRET_KEY"] != DEV_SECRET_KEY or current_app.config["ENV_NAME"] == "production":
+        return
+    path = instance.write_secret_key(current_app.instance_path)
+    current_app.config["SECRET_KEY"] = path.read_text().strip()
+    click.echo(f"Made a signing key for this instance in {path} (set FEEDBACK_SECRET_KEY in production).")
 
 
 def _fill_demo(count, seed):
@@ -150,9 +163,10 @@ def serve(host, port, workers, threads):
     import subprocess
 
     from feedback import server
+    from feedback.instance import key_problem
 
     app = create_app()
-    problem = production_problem(app.config)
+    problem = production_problem(app.config) or key_problem(app.config, host)
     if problem:
         raise click.ClickException(problem)
     app.extensions["feedback.engine"].dispose()  # the workers open their own connections
@@ -310,6 +324,21 @@ def users_add(email, role, services, password):
     click.echo(f"Added {email} as {auth.ROLES[role]}.")
     if role == "service_staff" and not services:
         click.echo("They see no service's results until an administrator links them to services.")
+
+
+@users.command("unlock")
+@click.option("--email", required=True)
+@in_app
+def users_unlock(email):
+    """Lift the lock that failed sign-ins put on an account (for when no administrator can sign in)."""
+    from feedback import audit, lockout
+    from feedback.db import transaction
+
+    with transaction() as session:
+        was_locked = lockout.unlock(session, email)
+    if was_locked:
+        audit.record("account_unlocked", actor="command line", subject=email.strip().lower())
+    click.echo(f"{email} can sign in again." if was_locked else f"{email} was not locked.")
 
 
 def _register_commands():

@@ -17,7 +17,9 @@ class Config:
     """Settings shared by every variant."""
 
     ENV_NAME = "base"
-    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)  # outside production, else the instance's key file
+    # Earlier keys, comma-separated: sessions and second-factor secrets made with them still open.
+    SECRET_KEY_FALLBACKS = tuple(k for k in _env("SECRET_KEY_FALLBACKS", "").split(",") if k)
     DATABASE_URL = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     BASE_URL = _env("BASE_URL", "http://localhost:8000")
     INVITATION_DAYS = int(_env("INVITATION_DAYS", "14"))
@@ -31,11 +33,20 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env("SECURE_COOKIES", "off") == "on"
     JSON_SORT_KEYS = False
-    # Public endpoints, requests per minute per client address (per worker process).
-    RATE_LIMIT_SURVEY = int(_env("RATE_LIMIT_SURVEY", "60"))
-    RATE_LIMIT_CHAT = int(_env("RATE_LIMIT_CHAT", "120"))
-    RATE_LIMIT_TOKEN_MISSES = int(_env("RATE_LIMIT_TOKEN_MISSES", "10"))  # unknown links a minute
-    RATE_LIMIT_SIGN_IN = int(_env("RATE_LIMIT_SIGN_IN", "10"))  # attempts a minute, per account and address
+    # Requests per minute per client address, counted in the database for every worker. A clinic's
+    # waiting room shares one address: 300 survey posts a minute is 60 families each sending a
+    # form five times in the same minute; a script sending more is refused.
+    RATE_LIMIT_SURVEY = int(_env("RATE_LIMIT_SURVEY", "300"))
+    RATE_LIMIT_CHAT = int(_env("RATE_LIMIT_CHAT", "600"))
+    RATE_LIMIT_TOKEN_MISSES = int(_env("RATE_LIMIT_TOKEN_MISSES", "20"))  # unknown links a minute
+    RATE_LIMIT_SIGN_IN = int(_env("RATE_LIMIT_SIGN_IN", "30"))  # sign-in attempts a minute per address
+    # Failed passwords or codes in a row per account: after the free tries each waits longer, and
+    # the account locks at LOCKOUT_AFTER until an administrator unlocks it (feedback.lockout).
+    LOCKOUT_FREE_TRIES = int(_env("LOCKOUT_FREE_TRIES", "5"))
+    LOCKOUT_AFTER = int(_env("LOCKOUT_AFTER", "10"))
+    # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated, e.g. "10.0.0.5,192.168.1.0/24" (feedback.proxies).
+    TRUSTED_PROXIES = _env("TRUSTED_PROXIES", "")
     # Host sites allowed to embed the chat widget, e.g. "https://www.example.gov.uk".
     CHAT_ORIGINS = tuple(o.strip() for o in _env("CHAT_ORIGINS", "").split(",") if o.strip())
     CHAT_RESUME_MINUTES = int(_env("CHAT_RESUME_MINUTES", "60"))

@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -48,8 +47,15 @@ class CodeForm(FlaskForm):
         InputRequired("Enter the six-digit code from your authenticator app"), Length(max=10)])
 
 
-class EnrolForm(CodeForm):
-    secret = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
+class PasswordCheckForm(FlaskForm):
+    """Your password again, before a change to how you sign in."""
+
+    password = PasswordField("Your password", validators=[
+        InputRequired("Enter your password"), Length(max=200)])
+
+
+class RemoveSecondFactorForm(PasswordCheckForm, CodeForm):
+    pass
 
 
 class UserForm(FlaskForm):

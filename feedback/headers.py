@@ -1,4 +1,4 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the session cookie's name and scope."""
 
 from flask import request
 
@@ -6,10 +6,26 @@ RESPONDENT_CSP = (
     "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
 )
+# No page needs a camera, microphone, location or any other powerful feature.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), usb=()"
+)
+HOST_COOKIE_PREFIX = "__Host-"
 
 
 def init_app(app):
-    """Add the headers after every request."""
+    """Name the session cookie ``__Host-...`` when it is Secure, and add the headers after every request.
+
+    The ``__Host-`` prefix makes browsers refuse the cookie unless it is Secure, for the whole
+    site (Path=/) and set by this host alone (no Domain), so a sibling subdomain cannot plant one.
+    """
+    if app.config["SESSION_COOKIE_SECURE"]:
+        name = app.config["SESSION_COOKIE_NAME"]
+        if not name.startswith(HOST_COOKIE_PREFIX):
+            app.config["SESSION_COOKIE_NAME"] = HOST_COOKIE_PREFIX + name
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
 
     @app.after_request
     def add_headers(response):
@@ -17,6 +33,8 @@ def init_app(app):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response

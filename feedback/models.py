@@ -207,9 +207,40 @@ class StaffUser(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     # The second factor (TOTP): the shared secret once confirmed, and the last time step used
-    # so that a code cannot be replayed.
-    totp_secret: str | None = Field(default=None, max_length=64)
+    # so that a code cannot be replayed. Secrets are encrypted (feedback.second_factor).
+    totp_secret: str | None = Field(default=None, max_length=300)
     totp_last_step: int | None = None
+    # A secret made for enrolment, kept here (encrypted) until a code confirms it.
+    totp_pending: str | None = Field(default=None, max_length=300)
+    totp_pending_at: datetime | None = None
+    # Every session carries the version it started with; raising it ends them all.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class RateWindow(SQLModel, table=True):
+    """Requests counted in one fixed window for one client or account, shared by every worker.
+
+    The key is an HMAC of the bucket and the client's address or account, never the address
+    itself, and rows are deleted once their window is long past.
+    """
+
+    __tablename__ = "rate_window"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    minute: int = Field(primary_key=True, index=True)  # minutes since 1970
+    hits: int = 0
+
+
+class SignInFailure(SQLModel, table=True):
+    """Failed passwords and codes in a row for one email address (an HMAC of it, so unknown
+    addresses are slowed and locked exactly as known ones are)."""
+
+    __tablename__ = "sign_in_failure"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failed_at: datetime
+    locked_at: datetime | None = None  # locked until an administrator unlocks it
 
 
 class StaffService(SQLModel, table=True):

@@ -1,53 +1,76 @@
-"""A small per-process rate limiter for public endpoints (survey posts, chat, invitations).
+"""Rate limits for public endpoints (survey posts, chat, invitation links) and sign-in, shared by
+every worker process and every machine through the database.
 
-Fixed one-minute windows per (client address, bucket), kept in memory and forgotten after
-the window: nothing is written down, so it holds no record of who answered. Several worker
-processes each keep their own count, so the effective limit is per worker; that is enough to
-stop a script hammering the service, which is its job.
+Fixed one-minute windows per (bucket, client address or account). The key stored is an HMAC of
+the bucket and the address, never the address itself, and windows are deleted a few minutes
+after they end, so the table holds no record of who answered. Behind a reverse proxy the client
+address is the one the proxy reports, if the proxy is listed in FEEDBACK_TRUSTED_PROXIES
+(see feedback.proxies); otherwise it is the proxy's own.
 """
 
-import threading
-import time
+import hashlib
+import hmac
 
 from flask import current_app, request
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
+from feedback import clock
+from feedback.db import reading, transaction
 from feedback.errors import render_error
+from feedback.models import RateWindow
+
+WINDOW = 60  # seconds
+KEEP_WINDOWS = 5  # finished windows kept before they are deleted
 
 
-class RateLimiter:
-    def __init__(self, clock=time.monotonic):
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._windows = {}
-
-    def hit(self, key, limit, window=60, count=True):
-        """Count one request for key (unless ``count`` is False, to only look); return whether
-        the key is within ``limit`` per ``window`` seconds."""
-        now = self._clock()
-        with self._lock:
-            started, seen = self._windows.get(key, (now, 0))
-            if now - started >= window:
-                started, seen = now, 0
-            if not count:
-                return seen < limit
-            self._windows[key] = (started, seen + 1)
-            if len(self._windows) > 50_000:  # forget finished windows, so memory stays small
-                self._windows = {k: v for k, v in self._windows.items() if now - v[0] < window}
-            return seen + 1 <= limit
+def _insert(session, model):
+    """Return an INSERT for ``model`` that can say what to do on a conflict (SQLite or PostgreSQL)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
-limiter = RateLimiter()
+def insert_ignoring_duplicates(session, model):
+    """Return an INSERT for ``model`` that does nothing when the row exists."""
+    return _insert(session, model).on_conflict_do_nothing()
+
+
+def _key_hash(bucket, key):
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, f"{bucket}\0{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def hit(bucket, key, limit, count=True, now=None):
+    """Count one request for (bucket, key) (unless ``count`` is False, to only look); return whether
+    it is within ``limit`` per window."""
+    key_hash = _key_hash(bucket, key)
+    minute = int((now or clock.now()).timestamp()) // WINDOW
+    if not count:
+        with reading() as session:
+            seen = session.execute(select(func.coalesce(func.sum(RateWindow.hits), 0)).where(
+                RateWindow.key_hash == key_hash, RateWindow.minute == minute)).scalar_one()
+        return seen < limit
+    with transaction() as session:
+        statement = _insert(session, RateWindow).values(key_hash=key_hash, minute=minute, hits=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[RateWindow.key_hash, RateWindow.minute],
+            set_={"hits": RateWindow.hits + 1}).returning(RateWindow.hits)
+        seen = session.execute(statement).scalar_one()
+        if seen == 1:  # the first request of a window: tidy away finished ones
+            session.execute(delete(RateWindow).where(RateWindow.minute < minute - KEEP_WINDOWS))
+    return seen <= limit
 
 
 def client_address():
-    """Return the client's address (the proxy's view of it when configured to trust one)."""
+    """Return the client's address (the trusted proxy's report of it, when there is one)."""
     return request.remote_addr or "unknown"
 
 
 def over_limit(bucket, config_key, key=None, count=True):
     """Return whether this client (or ``key``) is over the configured per-minute limit."""
     limit = current_app.config[config_key]
-    return not limiter.hit((bucket, key or client_address()), limit, count=count)
+    return not hit(bucket, key or client_address(), limit, count=count)
 
 
 def limit_page(bucket, config_key):

@@ -26,11 +26,11 @@ def new_key():
 
 def write_local_key(instance_path):
     """Create a key file in the instance folder for the demo, readable only by its owner."""
+    from feedback.instance import write_private
+
     path = Path(instance_path) / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(new_key())
-        path.chmod(0o600)
+        write_private(path, new_key())  # created 0600, never readable by others even for a moment
     return path
 
 

@@ -91,11 +91,18 @@ def test_kpi_page_has_a_titled_chart_a_table_and_breakdowns(staff):
 
 
 @pytest.mark.parametrize("path", [
-    "/dashboard/kpi/app-2020/NOPE", "/dashboard/kpi/nope/APP%201b", "/dashboard/?month=2026-13",
-    "/dashboard/?month=2099-01", "/dashboard/export/scorecard.pdf", "/dashboard/reports/2026-10",
+    "/dashboard/kpi/app-2020/NOPE", "/dashboard/kpi/nope/APP%201b",
+    "/dashboard/export/scorecard.pdf", "/dashboard/reports/2026-10",
 ])
-def test_unknown_kpi_month_format_or_report_is_a_404_never_a_500(staff, path):
+def test_unknown_kpi_format_or_report_is_a_404_never_a_500(staff, path):
     assert staff.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2099-01", "0001-01", "1999-12"])
+def test_a_malformed_future_or_ancient_month_asked_for_is_a_400_never_a_500(staff, month):
+    for path in ("/dashboard/", "/dashboard/exceptions", "/dashboard/kpi/app-2020/APP%201b",
+                 "/dashboard/comments", "/dashboard/export/fft-return.csv"):
+        assert staff.get(f"{path}?month={month}").status_code == 400, path
 
 
 def test_month_without_data_shows_an_empty_state(staff):

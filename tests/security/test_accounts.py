@@ -69,7 +69,8 @@ def test_disabling_an_account_ends_its_session_and_stops_sign_in(app):
     assert saved.status_code == 302
     assert leaver.get("/dashboard/").status_code == 302  # back to sign-in
     assert sign_in(app.test_client(), "leaver@example.org").status_code == 401
-    assert rows(AuditEvent, action="role_change", subject="leaver@example.org")[0].detail == "disabled"
+    assert rows(AuditEvent, action="role_change", subject="leaver@example.org")[0].detail == \
+        "disabled; sessions ended"
 
 
 def test_an_admin_cannot_remove_their_own_admin_access(app):
@@ -95,12 +96,17 @@ def test_a_password_reset_replaces_the_password_and_removes_the_second_factor(ap
     assert rows(AuditEvent, action="password_reset")[0].subject == "asd@example.org"
 
 
-def _enrol(client):
+def _enrol(client, password="a long enough passphrase"):
+    """Turn on the second factor as a person would: password, scan the key, confirm a code."""
+    start = client.get("/dashboard/account/two-factor")
+    client.post("/dashboard/account/two-factor", data={
+        **form_fields(start), "action": "start", "password": password})
     page = client.get("/dashboard/account/two-factor")
-    secret = parse(page).select_one("input[name=secret]")["value"]
+    secret = parse(page).select_one("code.key").get_text(strip=True)
     assert parse(page).select_one(".qr svg") is not None
-    fields = form_fields(page)
-    client.post("/dashboard/account/two-factor", data={**fields, "code": pyotp.TOTP(secret).now()})
+    assert parse(page).select_one("input[name=secret]") is None  # the secret stays on the server
+    client.post("/dashboard/account/two-factor", data={
+        **form_fields(page), "action": "confirm", "code": pyotp.TOTP(secret).now()})
     return secret
 
 
@@ -109,7 +115,8 @@ def test_second_factor_is_asked_for_after_the_password_and_a_code_works_once(app
     client = app.test_client()
     sign_in(client, "asd@example.org")
     secret = _enrol(client)
-    assert rows(StaffUser, email="asd@example.org")[0].totp_secret == secret
+    stored = rows(StaffUser, email="asd@example.org")[0].totp_secret
+    assert stored and secret not in stored  # encrypted at rest
     client.post("/dashboard/logout", data=form_fields(client.get("/dashboard/")))
 
     later = app.test_client()

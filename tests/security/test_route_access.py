@@ -9,10 +9,11 @@ from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
 
 ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
-PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login")
+PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.")
 ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"},
         "accounts.users": {"admin"}, "accounts.add_user": {"admin"}, "accounts.edit_user": {"admin"},
         "accounts.reset_password": {"admin"}, "accounts.two_factor": {"admin", "asd_team"},
+        "accounts.end_user_sessions": {"admin"}, "accounts.unlock_user": {"admin"},
         # The code step is only for a sign-in waiting for its code; everyone else goes to sign in.
         "accounts.login_code": set(),
         "invitations.make": {"admin", "service_staff"}}

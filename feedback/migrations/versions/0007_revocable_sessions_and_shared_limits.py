@@ -17,12 +17,12 @@ depends_on = None
 def upgrade():
     op.create_table('rate_window',
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('window', sa.Integer(), nullable=False),
+    sa.Column('minute', sa.Integer(), nullable=False),
     sa.Column('hits', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('key_hash', 'window')
+    sa.PrimaryKeyConstraint('key_hash', 'minute')
     )
     with op.batch_alter_table('rate_window', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_rate_window_window'), ['window'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rate_window_minute'), ['minute'], unique=False)
     op.create_table('sign_in_failure',
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
@@ -70,5 +70,5 @@ def downgrade():
         batch_op.drop_column('session_version')
     op.drop_table('sign_in_failure')
     with op.batch_alter_table('rate_window', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_rate_window_window'))
+        batch_op.drop_index(batch_op.f('ix_rate_window_minute'))
     op.drop_table('rate_window')
