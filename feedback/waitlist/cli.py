@@ -3,6 +3,7 @@
 import csv
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def _key():
     except crypto.DataKeyError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
+
+
+IMPORT_BATCH = 500  # rows per write transaction: each holds SQLite's write lock for milliseconds
 
 
 @click.group("waitlist")
@@ -65,8 +69,18 @@ def import_extract(file, skip_invalid, report):
             click.echo(f"Nothing imported: {len(rejected)} row(s) have problems, listed in {report}. "
                        "Fix them, or use --skip-invalid to import the valid rows.", err=True)
             sys.exit(1)
-    with transaction() as session:
-        added, changes = dao.save_rows(session, fernet, rows)
+    # Checked, compared and encrypted before any write; then written in short transactions, so
+    # parents' survey answers never wait long behind an import. Re-running an import that stopped
+    # part way finishes it (entries are matched by reference).
+    with reading() as session:
+        plan = dao.plan_import(session, fernet, rows)
+    for inserts, updates in plan.batches(IMPORT_BATCH):
+        started = time.perf_counter()
+        with transaction() as session:
+            dao.write_import(session, inserts, updates)
+        # Leave the lock free as long as it was held, so a waiting writer's retry finds it free.
+        time.sleep(time.perf_counter() - started)
+    added, changes = plan.added, plan.changes
     audit.record("import_waiting_list", actor="command line", subject=file.name,
                  detail=f"{added} added, {changes.get('entries', 0)} changed, {len(rejected)} rejected")
     changed = changes.pop("entries", 0)
@@ -76,10 +90,10 @@ def import_extract(file, skip_invalid, report):
 
 
 def _check_existing_key(session, fernet):
-    first = dao.all_entries(session, personal=True)[:1]
-    if first:
+    token = dao.any_personal_token(session)
+    if token:
         try:
-            crypto.unseal(fernet, first[0].personal)
+            crypto.unseal(fernet, token)
         except crypto.DataKeyError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
@@ -167,6 +181,8 @@ def mark_sent(on, by, reference, sequence, all_due):
         raise click.UsageError("give either --all-due or --reference with --sequence")
     if reference and sequence is None:
         raise click.UsageError("--reference needs --sequence")
+    if on > _today():
+        raise click.UsageError(f"{on} is in the future: record letters once they are posted")
     with transaction() as session:
         if all_due:
             count = tracker.mark_all_due_sent(session, on, by)

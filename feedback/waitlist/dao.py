@@ -1,9 +1,10 @@
 """Queries for the waiting list and its letters."""
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import select
 
 from feedback.models import District, Letter, WaitingListEntry, utcnow
@@ -35,36 +36,77 @@ def _changes(entry, row, personal):
     return changed
 
 
-def save_rows(session, fernet, rows):
-    """Add new entries and update changed ones by reference; return (added, Counter of changes)."""
-    existing = {}
-    references = [r.reference for r in rows]
+COLUMNS = ("pathway", "district_slug", "referral_date", "first_appointment", "discharged_on",
+           "support_offered_on", "support_taken_up_on")
+
+
+@dataclass
+class ImportPlan:
+    """What an import will write, worked out (checked, compared, encrypted) before any write."""
+
+    inserts: list = field(default_factory=list)  # column values of new entries
+    updates: list = field(default_factory=list)  # id and column values of changed entries
+    changes: Counter = field(default_factory=Counter)
+
+    @property
+    def added(self):
+        return len(self.inserts)
+
+    def batches(self, size):
+        """Yield (inserts, updates) in batches of at most ``size`` rows each."""
+        for start in range(0, max(len(self.inserts), len(self.updates)), size):
+            yield self.inserts[start:start + size], self.updates[start:start + size]
+
+
+def _columns(row):
+    return {"pathway": row.pathway, "district_slug": row.district, "referral_date": row.referral_date,
+            "first_appointment": row.first_appointment, "discharged_on": row.discharged_on,
+            "support_offered_on": row.support_offered_on,
+            "support_taken_up_on": row.support_taken_up_on}
+
+
+def plan_import(session, fernet, rows):
+    """Compare rows with the stored entries and encrypt what changed; read only, so it runs
+    before the import takes the write lock. Returns an ImportPlan."""
+    existing, references = {}, [r.reference for r in rows]
     for start in range(0, len(references), 500):
-        existing.update(entries_by_reference(session, references[start:start + 500]))
-    added, changes = 0, Counter()
+        query = select(WaitingListEntry.__table__).where(
+            WaitingListEntry.reference.in_(references[start:start + 500]))
+        existing.update((e.reference, e) for e in session.execute(query))
+    plan, now = ImportPlan(), utcnow()
     for row in rows:
         entry = existing.get(row.reference)
         if entry is None:
-            session.add(WaitingListEntry(
-                reference=row.reference, pathway=row.pathway, district_slug=row.district,
-                referral_date=row.referral_date, first_appointment=row.first_appointment,
-                discharged_on=row.discharged_on, support_offered_on=row.support_offered_on,
-                support_taken_up_on=row.support_taken_up_on, personal=crypto.seal(fernet, row.personal)))
-            added += 1
+            plan.inserts.append({**_columns(row), "reference": row.reference, "created_at": now,
+                                 "updated_at": now, "personal": crypto.seal(fernet, row.personal)})
             continue
         changed = _changes(entry, row, crypto.unseal(fernet, entry.personal))
         if not changed:
             continue
-        changes.update(changed)
-        changes["entries"] += 1
-        entry.pathway, entry.district_slug = row.pathway, row.district
-        entry.referral_date, entry.first_appointment = row.referral_date, row.first_appointment
-        entry.discharged_on, entry.support_offered_on = row.discharged_on, row.support_offered_on
-        entry.support_taken_up_on, entry.updated_at = row.support_taken_up_on, utcnow()
+        plan.changes.update(changed)
+        plan.changes["entries"] += 1
+        personal = entry.personal
         if "address" in changed or "personal details" in changed:
-            entry.personal = crypto.seal(fernet, row.personal)
+            personal = crypto.seal(fernet, row.personal)
+        plan.updates.append({**_columns(row), "id": entry.id, "updated_at": now, "personal": personal})
+    return plan
+
+
+def write_import(session, inserts, updates):
+    """Write one batch of an import plan (inside a short write transaction)."""
+    if inserts:
+        session.execute(insert(WaitingListEntry), inserts)
+    if updates:
+        session.execute(update(WaitingListEntry), updates)
+
+
+def save_rows(session, fernet, rows):
+    """Add new entries and update changed ones by reference, in one session (the demo and
+    tests; the import command plans first and writes in short batches); return (added, changes)."""
+    plan = plan_import(session, fernet, rows)
+    write_import(session, plan.inserts, plan.updates)
     session.flush()
-    return added, changes
+    return plan.added, plan.changes
 
 
 def all_entries(session, pathway=None, district=None, personal=False):
@@ -92,6 +134,11 @@ def personal_tokens(session, entry_ids):
             WaitingListEntry.id.in_(ids[start:start + 500]))
         tokens.update((entry_id, token) for entry_id, token in session.execute(query))
     return tokens
+
+
+def any_personal_token(session):
+    """Return one stored entry's encrypted details (to check the key fits), or None."""
+    return session.execute(select(WaitingListEntry.personal).limit(1)).scalar()
 
 
 def entry(session, reference):

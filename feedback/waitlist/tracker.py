@@ -146,9 +146,11 @@ def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None):
                                 f"discharged), so letter {sequence} is not needed")
         raise LetterRefused(f"letter {sequence} is not in the {row.pathway} schedule")
     if letter.due_on > sent_on:
-        raise LetterRefused(f"letter {sequence} for {reference} is not due until {letter.due_on:%d %B %Y}")
+        raise LetterRefused(f"letter {sequence} for {reference} is not due until "
+                            f"{letters.longdate(letter.due_on)}")
     if sent_on > (today or clock.today()):
-        raise LetterRefused(f"{sent_on:%d %B %Y} is in the future: record a letter once it is posted")
+        raise LetterRefused(f"{letters.longdate(sent_on)} is in the future: record a letter once "
+                            "it is posted")
     sent = [s.sequence for s in dao.sent_letters(session, [row.id]).get(row.id, [])]
     first_type = schedule.scheduled_letters(entry, policy())[0].letter_type
     letter = schedule.letter_to_send([letter], sent, first_type) or letter

@@ -1,5 +1,6 @@
 """What a printed letter says: the right letter for the family, its facts true on the print date."""
 
+import json
 import random
 import re
 from datetime import date, datetime, timedelta
@@ -141,3 +142,39 @@ def test_every_printed_letter_reads_back_true_on_its_print_date(keyed, tmp_path)
         for by in re.findall(r"by (\d+ \w+ \d{4})", flat):
             if "should have written" not in flat.split(by)[0][-60:]:
                 assert datetime.strptime(by, "%d %B %Y").date() > on
+
+
+@pytest.mark.parametrize(("sent_on", "reason"), [
+    (date(2026, 12, 2), "is in the future"), (date(2026, 4, 30), "is not due until 1 May 2026")])
+def test_a_sent_date_in_the_future_or_before_the_letter_fell_due_is_refused(keyed, sent_on, reason):
+    create_family(referral=date(2026, 5, 1))
+    with pytest.raises(tracker.LetterRefused, match=reason), transaction() as session:
+        tracker.mark_sent(session, "ND1", 1, sent_on, "Kim", today=date(2026, 12, 1))
+    with reading() as session:
+        assert dao.sent_letters(session) == {}
+
+
+def test_backtest_prints_the_figures_as_json(keyed):
+    from tests.feedback.test_cli import run
+
+    rows = demo.rows(random.Random(5), date(2026, 12, 1), 1200)
+    with transaction() as session:
+        dao.save_rows(session, crypto.configured_key(), rows)
+    result = run(keyed, "letters", "backtest", "--on", "2026-12-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert {"families", "within_range", "median_width_months"} <= figures.keys()
+    assert figures["families"] > 100
+    assert figures["within_range"] >= 0.8 * figures["families"]
+    text = run(keyed, "letters", "backtest", "--on", "2026-12-01")
+    assert f"{figures['families']} families judged" in text.output
+
+
+def test_letters_cannot_be_recorded_as_sent_on_a_future_day(keyed):
+    from tests.feedback.test_cli import run
+
+    create_family(referral=date(2026, 5, 1))
+    result = run(keyed, "letters", "mark-sent", "--all-due", "--on", "2099-01-01", "--by", "Kim")
+    assert result.exit_code != 0 and "is in the future" in result.output
+    with reading() as session:
+        assert dao.sent_letters(session) == {}
