@@ -1,4 +1,5 @@
-"""`feedback kpis` and `feedback kpi-values`: the scorecard and hand-entered values."""
+"""`feedback kpis`, `feedback kpis check` and `feedback kpi-values`: the scorecard, the plan
+check and hand-entered values."""
 
 import csv
 import json
@@ -6,13 +7,15 @@ import sys
 
 import click
 
-from analysis import exports, service
+from analysis import exports, measures, service
 from analysis.service import MonthError, parse_value
 
 SCOPE_TYPES = ("service", "provider", "district")
 
 
 def _month(_ctx, _param, value):
+    if value is None:
+        return None
     try:
         return service.parse_month(value)
     except MonthError as error:
@@ -36,22 +39,28 @@ def _table(figures):
     for f in figures:
         d = f.as_dict()
         value = "*" if d["suppressed"] else ("-" if d["value"] is None else f"{d['value']:.1f}%")
-        ci = f"{d['ci_low']:.0f}-{d['ci_high']:.0f}%" if d["ci_low"] is not None else ""
+        ci = (f"{measures.round_half_up(d['ci_low'])}-{measures.round_half_up(d['ci_high'])}%"
+              if d["ci_low"] is not None else "")
         n = "*" if d["suppressed"] else (d["denominator"] if d["denominator"] is not None else "")
-        target = "" if d["target"] is None else f"{d['target']:.0f}%"
+        target = "" if d["target"] is None else measures.display_percent(d["target"])
         lines.append(f"{d['plan']:9} {d['ref']:14} {d['scope'][:28]:28} {value:>6} {ci:>13} {n!s:>6} "
                      f"{target:>6}  {f.rag_label}")
     return "\n".join(lines)
 
 
-@click.command("kpis")
-@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+@click.group("kpis", invoke_without_command=True)
+@click.option("--month", callback=_month, help="YYYY-MM (required unless a command is given)")
 @click.option("--by", type=click.Choice(SCOPE_TYPES), help="Break down by service, provider or district.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]), default="table",
+              show_default=True, help="json: one array; jsonl: one object a line.")
 @click.option("--plan", default=None, help="Only this plan, e.g. cip-2023.")
-def kpis(month, by, fmt, plan):
-    """Print the KPI scorecard for a month."""
+@click.pass_context
+def kpis(ctx, month, by, fmt, plan):
+    """Print the KPI scorecard for a month (or run `feedback kpis check`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if month is None:
+        raise click.UsageError("give --month YYYY-MM, or a command such as `feedback kpis check`")
     try:
         view = service.month_view(month)
     except MonthError as error:
@@ -62,12 +71,31 @@ def kpis(month, by, fmt, plan):
         sys.exit(1)
     figures = list(_figures(view, by, plan))
     if fmt == "json":
+        click.echo(json.dumps([figure.as_dict() for figure in figures], indent=1))
+    elif fmt == "jsonl":
         for figure in figures:
             click.echo(json.dumps(figure.as_dict()))
     elif fmt == "csv":
         click.echo(exports.to_csv(*exports.figure_rows(figures)), nl=False)
     else:
         click.echo(_table(figures))
+
+
+@kpis.command("check")
+def check():
+    """Check the plan files: load errors, missing targets, targets that never end, conflicts."""
+    from flask import current_app
+
+    from analysis import definitions, plan_check
+    from surveys import definitions as instruments
+
+    found, _ = instruments.load_directory(current_app.config.get("INSTRUMENTS_DIR")
+                                          or instruments.INSTRUMENTS_DIR)
+    reports = plan_check.check_directory({d.slug: d for d in found},
+                                         current_app.config.get("KPI_DIR") or definitions.KPI_DIR)
+    click.echo(plan_check.as_text(reports))
+    if any(report.problems for report in reports):
+        sys.exit(1)
 
 
 @click.group("kpi-values")

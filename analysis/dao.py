@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, literal, or_
 from sqlmodel import select
 
 from analysis import definitions
+from feedback import clock
 from feedback.models import (
     Answer,
     Comment,
@@ -42,12 +43,7 @@ def save_plans(session, plans):
 
 
 def _kpi_from_json(text):
-    data = json.loads(text)
-    data["positive"] = tuple(data["positive"])
-    data["providers"] = tuple(data["providers"])
-    data["trajectory"] = tuple(tuple(point) for point in data["trajectory"])
-    data["pathways"] = tuple(data.get("pathways", ()))
-    return definitions.Kpi(**data)
+    return definitions.kpi_from_dict(json.loads(text))
 
 
 def plans(session):
@@ -124,7 +120,10 @@ def share_counts(session, kpi, month, scope):
     result = {}
     for value, service, provider, district, n in _month_answers(session, month).get(
             (kpi.instrument, kpi.question), []):
-        if kpi.providers and provider not in kpi.providers:
+        if (kpi.providers and provider not in kpi.providers) or (
+                kpi.services and service not in kpi.services):
+            continue
+        if kpi.dont_know == "excluded" and value == "dont_know":
             continue
         _add(result, _scope_key(scope, service, provider, district), n if value in kpi.positive else 0, n)
     return result
@@ -180,12 +179,16 @@ def waitlist_counts(session, kpi, month, scope):
 
     families = _waitlist_families(session)
     cache = session.info.setdefault("waitlist_counts", {})
-    source = (kpi.metric, kpi.pathways, kpi.weeks, month)
+    source = (kpi.metric, kpi.pathways, kpi.weeks, kpi.baseline_period, month)
     if source not in cache:
         # One pass over the families gives the figure for the whole area and for each district.
-        cache[source] = waitlist_kpis.counts_by_district(
-            kpi.metric, [f for f in families if not kpi.pathways or f.entry.pathway in kpi.pathways],
-            month, date.today(), kpi.weeks)
+        chosen = [f for f in families if not kpi.pathways or f.entry.pathway in kpi.pathways]
+        if kpi.is_reduction:
+            cache[source] = waitlist_kpis.wait_reduction_by_district(
+                chosen, month, clock.today(), kpi.baseline_period)
+        else:
+            cache[source] = waitlist_kpis.counts_by_district(
+                kpi.metric, chosen, month, clock.today(), kpi.weeks)
     return {key: counts for key, counts in cache[source].items() if (key == "all") == (scope == "all")}
 
 
@@ -215,14 +218,16 @@ def rebuild_month(session, plan_list, month, now):
             if not kpi.surveyed:
                 continue
             source = (kpi.measure, kpi.instrument, kpi.question, kpi.positive, kpi.providers,
-                      kpi.threshold, kpi.metric, kpi.pathways, kpi.weeks)
+                      kpi.services, kpi.dont_know, kpi.threshold, kpi.metric, kpi.pathways,
+                      kpi.weeks, kpi.baseline_period)
             for scope in SCOPES:
                 if (source, scope) not in cache:
                     cache[(source, scope)] = COUNTERS[kpi.measure](session, kpi, month, scope)
                 rows.extend(
                     {"plan_slug": plan.slug, "ref": kpi.ref, "month": month, "scope_type": scope,
-                     "scope_key": key, "numerator": n, "denominator": d, "computed_at": now}
-                    for key, (n, d) in cache[(source, scope)].items()
+                     "scope_key": key, "numerator": n, "denominator": d,
+                     "base": base[0] if base else None, "computed_at": now}
+                    for key, (n, d, *base) in cache[(source, scope)].items()
                 )
     if rows:
         session.execute(insert(KpiSnapshot), rows)
@@ -230,10 +235,19 @@ def rebuild_month(session, plan_list, month, now):
 
 
 def snapshot_counts(session, months, scope="all"):
-    """Return {(plan, ref, month, scope key): (numerator, denominator)} for the months."""
+    """Return {(plan, ref, month, scope key): (numerator, denominator)} for the months, with the
+    baseline as a third item for reductions."""
     query = select(KpiSnapshot).where(KpiSnapshot.month.in_(months), KpiSnapshot.scope_type == scope)
-    return {(s.plan_slug, s.ref, s.month, s.scope_key): (s.numerator, s.denominator)
+    return {(s.plan_slug, s.ref, s.month, s.scope_key):
+            (s.numerator, s.denominator) if s.base is None else (s.numerator, s.denominator, s.base)
             for s in session.exec(query)}
+
+
+def computed_times(session, months):
+    """Return {month: when its snapshots were last worked out} for the months that have them."""
+    query = (select(KpiSnapshot.month, func.max(KpiSnapshot.computed_at))
+             .where(KpiSnapshot.month.in_(months)).group_by(KpiSnapshot.month))
+    return dict(session.execute(query).all())
 
 
 def has_snapshots(session, month):

@@ -7,6 +7,7 @@ convention it follows.
 import math
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 Z_95 = 1.959963984540054
 SUPPRESS_BELOW = 5  # NHS England FFT: 1 to 4 responses are not published
@@ -35,15 +36,31 @@ def months_between(start, month):
     return (month.year - start.year) * 12 + month.month - start.month
 
 
-def target_for(trajectory, start, month):
+def target_for(trajectory, start, month, until=None):
     """Return the target in force for a month: the latest milestone reached, or None.
 
     Milestones are steps, not slopes: from month 3 to month 5 the 3-month target applies,
-    and after month 12 the 12-month target stays in force.
+    and after month 12 the 12-month target stays in force, unless ``until`` (months from the
+    start) ends the targets where the plan replaces the measure. A baseline is never a target.
     """
+    return target_in_force(trajectory, start, month, until)[1]
+
+
+def target_in_force(trajectory, start, month, until=None):
+    """Return (status, target) for a month.
+
+    status is "target" (a milestone is in force), "not_yet" (before the first milestone),
+    "ended" (from ``until`` on) or "none" (the plan sets no target for this KPI).
+    """
+    if not trajectory:
+        return "none", None
     elapsed = months_between(start, month)
+    if until is not None and elapsed >= until:
+        return "ended", None
     reached = [target for months, target in trajectory if months <= elapsed]
-    return reached[-1] if reached and elapsed >= 0 else None
+    if not reached:
+        return "not_yet", None
+    return "target", reached[-1]
 
 
 def rag(value, target, margin=5):
@@ -59,6 +76,31 @@ def rag(value, target, margin=5):
 
 RAG_LABELS = {"green": "On target", "amber": "Close to target", "red": "Below target",
               "grey": "No data yet", "none": "No target set"}
+NO_TARGET_LABELS = {"not_yet": "No target yet", "ended": "Target period ended",
+                    "none": "No target set"}
+SUPPRESSED_LABEL = "Too few answers to show"
+COMPLEMENT_LABEL = "Hidden so that a small figure cannot be worked out"
+
+
+def round_half_up(number, places=0):
+    """Round as people expect (62.5 to 63), not to even as Python's round() does (62)."""
+    if number is None:
+        return None
+    step = Decimal(1).scaleb(-places)
+    rounded = Decimal(repr(float(number))).quantize(step, rounding=ROUND_HALF_UP)
+    return int(rounded) if places == 0 else float(rounded)
+
+
+def display_percent(number):
+    """Return a percentage for people to read: whole, rounded half up, e.g. "63%"."""
+    return f"{round_half_up(number)}%"
+
+
+def reduction(current, baseline):
+    """Return the percentage reduction from baseline to current (negative when it grew)."""
+    if not baseline or current is None:
+        return None
+    return 100 * (baseline - current) / baseline
 
 
 @dataclass(frozen=True)
@@ -69,10 +111,16 @@ class Cell:
     numerator: int
     denominator: int
     suppressed: bool = False
+    complement: bool = False  # hidden only so that another, small, cell cannot be worked out
+    base: float | None = None  # reductions: the baseline the numerator is compared with
 
     @property
     def value(self):
-        return None if self.suppressed else percentage(self.numerator, self.denominator)
+        if self.suppressed or not self.denominator:
+            return None
+        if self.base is not None:
+            return reduction(self.numerator, self.base)
+        return percentage(self.numerator, self.denominator)
 
 
 def is_small(cell):
@@ -92,7 +140,8 @@ def suppress(cells):
         visible = [c for c in cells if not c.suppressed and c.denominator > 0]
         if visible:
             secondary = min(visible, key=lambda c: (c.denominator, c.scope))
-            cells = [replace(c, suppressed=True) if c is secondary else c for c in cells]
+            cells = [replace(c, suppressed=True, complement=True) if c is secondary else c
+                     for c in cells]
     return cells
 
 

@@ -6,6 +6,7 @@ never a transcript. `start` opens one, `reply` takes one answer and returns the 
 the forms store, so chat answers count in the same KPIs.
 """
 
+import itertools
 from dataclasses import dataclass
 
 from analysis.sentiment import polarity
@@ -67,9 +68,10 @@ class Engine:
         """Return a new state and the first turn."""
         state = {"v": STATE_VERSION, "survey": self.definition.slug, "step": 0, "turn": 0,
                  "follow_up": None, "answers": {}, "comments": [], "finished": False}
-        count = len(self.definition.questions)
+        count = most_questions(self.definition)
         hello = ("Hello! I am a computer, not a person.",
-                 f"I will ask you {count} short question{'s' if count != 1 else ''}.",
+                 f"I will ask you {count} short question{'s' if count != 1 else ''}"
+                 f"{' or fewer' if _routed(self.definition) else ''}.",
                  f"{self.service_name[:1].upper()}{self.service_name[1:]} will read your answers.",
                  "You do not need to give your name.")
         return state, self._ask(state, hello)
@@ -98,11 +100,20 @@ class Engine:
                     else self._take_choice(state, question, answer))
         if state["follow_up"]:
             return state, self._ask(state, said)
-        state["step"] += 1
+        state["step"] = self._next_step(state)
         if state["step"] >= len(self.definition.questions):
             state["finished"] = True
             return state, self._end(state, said)
         return state, self._ask(state, said)
+
+    def _next_step(self, state):
+        """Return the next question's step, passing over questions not asked (routing)."""
+        questions = self.definition.questions
+        step = state["step"] + 1
+        while step < len(questions) and not self.definition.is_asked(questions[step].key,
+                                                                       state["answers"]):
+            step += 1
+        return step
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -112,8 +123,7 @@ class Engine:
             return ("OK, we will skip that one.",)
         choice = answer.get("choice")
         codes = {o.code for o in question.options}
-        if choice == DONT_KNOW and DONT_KNOW not in codes:
-            return ("That is OK.",)  # scales without "Don't know" treat it as a skip
+        # The chat offers what the form offers: "I don't know" only where the scale has it.
         if not isinstance(choice, str) or choice not in codes:
             raise EngineError("bad_choice", "Please pick one of the buttons.")
         state["answers"][question.key] = choice
@@ -179,8 +189,6 @@ class Engine:
                         question=question.key, buttons=(Button(SKIP, "Skip", "skip"),),
                         max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
         buttons = tuple(Button(o.code, o.easy_label, o.picture) for o in question.options)
-        if DONT_KNOW not in {b.code for b in buttons}:
-            buttons += (Button(DONT_KNOW, "I don't know", "dont-know"),)
         buttons += (Button(SKIP, "Skip", "skip"),)
         return Turn((*said, text), "choice", question=question.key, buttons=buttons,
                     help_shown=_help(said), turn=state["turn"])
@@ -204,6 +212,22 @@ def _only(answer, allowed):
 
 def _help(said):
     return "If you are in danger now, call 999." in said
+
+
+def _routed(definition):
+    return any(q.asked_if for q in definition.questions)
+
+
+def most_questions(definition):
+    """Return the most questions one conversation can ask, given the routing."""
+    controllers = [definition.question(key) for key in
+                   dict.fromkeys(q.asked_if[0] for q in definition.questions if q.asked_if)]
+    choices = [[None, *(o.code for o in c.options)] for c in controllers]
+    most = 0
+    for combination in itertools.islice(itertools.product(*choices), 4096):
+        answers = {c.key: code for c, code in zip(controllers, combination, strict=True) if code}
+        most = max(most, sum(definition.is_asked(q.key, answers) for q in definition.questions))
+    return most
 
 
 def answered_everything(definition, state):

@@ -354,6 +354,8 @@ def in_app_group(command):
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             sub.callback = in_app(sub.callback)
+        if command.invoke_without_command:  # `feedback kpis --month ...` works on its own too
+            command.callback = in_app(command.callback)
     else:
         command.callback = in_app(command.callback)
     return command

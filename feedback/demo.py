@@ -133,6 +133,8 @@ def generate(rng, instruments, services, districts, months, count):
         share = good_share(service, len(months) - 1 - index, index / max(1, len(months) - 1))
         answers = {}
         for question in instrument.questions:
+            if question.asked_if and answers.get(question.asked_if[0]) not in question.asked_if[1]:
+                continue  # routed: asked only after the answer that leads to it
             if question.type == "choice" and (question.required or rng.random() < 0.85):
                 answers[question.key] = pick(rng, question, share)
         text_keys = [q.key for q in instrument.questions if q.type == "text"]

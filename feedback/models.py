@@ -151,6 +151,8 @@ class KpiSnapshot(SQLModel, table=True):
     scope_key: str = Field(max_length=40)  # "all" or a slug
     numerator: int
     denominator: int
+    # Reductions (CIP 5.2): the baseline figure the month is compared with; None for shares.
+    base: float | None = None
     computed_at: datetime = Field(default_factory=utcnow)
 
 

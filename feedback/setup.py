@@ -34,7 +34,22 @@ def initialise(echo=print):
         analysis_dao.save_plans(session, plans)
     for plan in plans:
         echo(f"Plan {plan.slug}: {len(plan.kpis)} KPIs.")
+    _check_plans(known, echo)
     errors = errors + kpi_errors
     for error in errors:
         echo(f"Not loaded: {error}")
     return errors
+
+
+def _check_plans(instruments, echo):
+    """Print the plan check's problems (the whole report is `feedback kpis check`)."""
+    from analysis import plan_check
+
+    reports = plan_check.check_directory(
+        instruments, current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR)
+    for report in reports:
+        echo(f"Plan check {report.source}: {len(report.problems)} problems, "
+             f"{len(report.of_kind('conflict'))} recorded disagreements between sources "
+             "(feedback kpis check lists them).")
+        for finding in report.problems:
+            echo(f"  {finding.ref}: {finding.text}")

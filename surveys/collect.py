@@ -43,11 +43,12 @@ def quiz_score(definition, answers):
 
 
 def split_answers(definition, data):
-    """Split form data into ({key: option code}, [(key, text)]), dropping blanks."""
+    """Split form data into ({key: option code}, [(key, text)]), dropping blanks and answers to
+    questions that were not asked (routing: see Question.asked_if)."""
     answers, comments = {}, []
     for question in definition.questions:
         value = data.get(question.key)
-        if not value:
+        if not value or not definition.is_asked(question.key, answers):
             continue
         if question.type == "text":
             comments.append((question.key, value))

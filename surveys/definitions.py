@@ -46,6 +46,10 @@ class Question:
     options: tuple[Option, ...] = ()
     correct: str | None = None
     max_length: int = DEFAULT_TEXT_LIMIT
+    # Routing: (an earlier question's key, the answers to it that lead here). A question with
+    # asked_if is asked only when that answer was given; otherwise it is not shown in the chat,
+    # any answer to it is dropped, and the KPIs that read it count only those asked.
+    asked_if: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,27 @@ class Definition:
     def question(self, key):
         """Return the question with this key, or None."""
         return next((q for q in self.questions if q.key == key), None)
+
+    def is_asked(self, key, answers):
+        """Return whether a question is asked, given the answers {key: code} before it."""
+        question = self.question(key)
+        if question is None or question.asked_if is None:
+            return question is not None
+        earlier, codes = question.asked_if
+        return self.is_asked(earlier, answers) and answers.get(earlier) in codes
+
+    def asked_if_hint(self, key, easy_read=False):
+        """Return the words that say when a routed question is to be answered, or None."""
+        question = self.question(key)
+        if question is None or question.asked_if is None:
+            return None
+        earlier = self.question(question.asked_if[0])
+        labels = [o.easy_label if easy_read else o.label for o in earlier.options
+                  if o.code in question.asked_if[1]]
+        said = " or ".join(f"'{label}'" for label in labels)
+        if easy_read:
+            return f"Only answer this if you said {said}."
+        return f"Answer this only if you answered {said} to '{earlier.text}'"
 
 
 def _require(data, field, kind, source, where=""):
@@ -96,7 +121,24 @@ def _parse_options(raw, source, where):
     return options
 
 
-def _parse_question(data, scales, source, index):
+def _parse_asked_if(raw, earlier, source, where):
+    """Return (key, codes) for a question's ``asked_if``, checked against the earlier questions."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"question", "answers"}:
+        raise InstrumentError(source, f"{where}asked_if", "must be { question = KEY, answers = [...] }")
+    question = next((q for q in earlier if q.key == raw["question"]), None)
+    if question is None or question.type != "choice":
+        raise InstrumentError(source, f"{where}asked_if.question",
+                              f"{raw['question']!r} is not an earlier choice question")
+    codes = raw["answers"]
+    options = {o.code for o in question.options}
+    if not isinstance(codes, list) or not codes or not set(codes) <= options:
+        raise InstrumentError(source, f"{where}asked_if.answers", f"must be some of {sorted(options)}")
+    return question.key, tuple(codes)
+
+
+def _parse_question(data, scales, source, index, earlier=()):
     where = f"questions[{index}]."
     key = _require(data, "key", str, source, where)
     if not SLUG.match(key):
@@ -106,7 +148,8 @@ def _parse_question(data, scales, source, index):
         raise InstrumentError(source, f"{where}type", f"must be one of {sorted(QUESTION_TYPES)}")
     text = _require(data, "text", str, source, where)
     fields = {"key": key, "type": kind, "text": text, "easy_text": data.get("easy_text", text),
-              "required": bool(data.get("required", False))}
+              "required": bool(data.get("required", False)),
+              "asked_if": _parse_asked_if(data.get("asked_if"), earlier, source, where)}
     if kind == "text":
         limit = data.get("max_length", DEFAULT_TEXT_LIMIT)
         if not isinstance(limit, int) or not 1 <= limit <= 5000:
@@ -135,7 +178,9 @@ def parse_definition(data, scales, source="<definition>"):
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise InstrumentError(source, "questions", "at least one question is required")
-    questions = tuple(_parse_question(q, scales, source, i) for i, q in enumerate(raw_questions))
+    questions = ()
+    for index, raw in enumerate(raw_questions):
+        questions += (_parse_question(raw, scales, source, index, questions),)
     keys = [q.key for q in questions]
     if len(set(keys)) != len(keys):
         raise InstrumentError(source, "questions", "question keys must be unique")
@@ -158,13 +203,19 @@ def to_dict(definition):
     """Return the definition as plain data (the form stored with each version)."""
     from dataclasses import asdict
 
-    return asdict(definition)
+    data = asdict(definition)
+    for question in data["questions"]:
+        # Unrouted questions store no asked_if, so instruments without routing keep their hash.
+        if question["asked_if"] is None:
+            del question["asked_if"]
+    return data
 
 
 def from_dict(data):
     """Rebuild a Definition from its stored plain data."""
     questions = tuple(
-        Question(**{**q, "options": tuple(Option(**o) for o in q["options"])})
+        Question(**{**q, "options": tuple(Option(**o) for o in q["options"]),
+                    "asked_if": (q["asked_if"][0], tuple(q["asked_if"][1])) if q.get("asked_if") else None})
         for q in data["questions"]
     )
     return Definition(**{**data, "questions": questions})

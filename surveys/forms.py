@@ -10,7 +10,7 @@ import uuid
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from surveys.collect import valid_submission_id
 
@@ -47,6 +47,29 @@ class SurveyForm(FlaskForm):
         return [field for field in self if field.name not in ("csrf_token", "submission_id")]
 
 
+class AskedIf:
+    """Validate a routed question: required only when asked, and emptied when not asked.
+
+    A question with ``asked_if`` is asked only when an earlier answer says so (the transition
+    experience only of young people who have moved); an answer given when it was not asked is
+    dropped, so it cannot count in a KPI.
+    """
+
+    def __init__(self, definition, question, message):
+        self.definition, self.question, self.message = definition, question, message
+
+    def __call__(self, form, field):
+        earlier = {q.key: form[q.key].data for q in self.definition.questions
+                   if q.type == "choice" and q.key != self.question.key}
+        if not self.definition.is_asked(self.question.key, earlier):
+            field.data = None
+            raise StopValidation()
+        if not field.data:
+            if self.question.required:
+                raise StopValidation(self.message)
+            raise StopValidation()
+
+
 def _messages(easy_read):
     if easy_read:
         return {"required": "Please pick an answer.", "invalid": "Please pick one of the answers.",
@@ -56,7 +79,7 @@ def _messages(easy_read):
             "too_long": "Your answer must be {max} characters or fewer."}
 
 
-def _field_for(question, easy_read, service_name):
+def _field_for(question, easy_read, service_name, definition=None):
     messages = _messages(easy_read)
     label = (question.easy_text if easy_read else question.text).replace("{service}", service_name)
     if question.type == "text":
@@ -65,14 +88,17 @@ def _field_for(question, easy_read, service_name):
             Length(max=question.max_length, message=messages["too_long"].format(max=question.max_length)),
         ])
     choices = [SelectChoice(o.code, o.easy_label if easy_read else o.label) for o in question.options]
-    required = InputRequired(message=messages["required"]) if question.required else Optional()
+    if question.asked_if is not None:
+        required = AskedIf(definition, question, messages["required"])
+    else:
+        required = InputRequired(message=messages["required"]) if question.required else Optional()
     return ChoiceField(label, choices=choices, validators=[required], invalid=messages["invalid"])
 
 
 @functools.lru_cache(maxsize=256)
 def build_form_class(definition, easy_read, service_name):
     """Return a SurveyForm subclass with one field per question (built once per wording)."""
-    fields = {q.key: _field_for(q, easy_read, service_name) for q in definition.questions}
+    fields = {q.key: _field_for(q, easy_read, service_name, definition) for q in definition.questions}
     return type(f"{definition.slug.title().replace('-', '')}Form", (SurveyForm,), fields)
 
 

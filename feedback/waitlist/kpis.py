@@ -1,6 +1,7 @@
-"""Waiting-list KPIs (APP 3.2, 3.4, CIP 5.5, the NICE 13 weeks) as counts for a month. Pure."""
+"""Waiting-list KPIs (APP 3.2, 3.4, CIP 5.2, CIP 5.5) as counts for a month. Pure."""
 
 import calendar
+import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -68,9 +69,24 @@ def _judge(metric, family, month, end, weeks):
     elif metric == "support_taken_up":
         if offered and offered <= end:
             return bool(family.taken and family.taken <= end), True
-    elif metric == "seen_within" and entry.first_appointment and month <= entry.first_appointment <= end:
-        return entry.first_appointment - entry.referral_date <= timedelta(weeks=weeks), True
+    elif metric == "seen_within":
+        return _seen_within(entry, month, end, weeks)
     return False, False
+
+
+def _seen_within(entry, month, end, weeks):
+    """Count a referral once, in the month its ``weeks`` run out: seen by then, or not.
+
+    Still waiting at the deadline counts as not seen; a child discharged unseen before the
+    deadline left the list and is not counted.
+    """
+    deadline = entry.referral_date + timedelta(weeks=weeks)
+    if not month <= deadline <= end:
+        return False, False
+    seen = entry.first_appointment is not None and entry.first_appointment <= deadline
+    if not seen and entry.discharged_on is not None and entry.discharged_on < deadline:
+        return False, False
+    return seen, True
 
 
 def counts_by_district(metric, families, month, today, weeks=None):
@@ -86,6 +102,36 @@ def counts_by_district(metric, families, month, today, weeks=None):
                 n, d = totals.get(key, (0, 0))
                 totals[key] = (n + positive, d + 1)
     return totals
+
+
+def _median_wait(families, first, last):
+    """Return (median days from referral to first appointment, children) for those first seen
+    from ``first`` to ``last``; the median is in whole days, halves rounded up."""
+    waits = [(f.entry.first_appointment - f.entry.referral_date).days for f in families
+             if f.entry.first_appointment and first <= f.entry.first_appointment <= last]
+    if not waits:
+        return None, 0
+    return int(statistics.median(waits) + 0.5), len(waits)
+
+
+def wait_reduction_by_district(families, month, today, baseline_period):
+    """Return {"all" or district: (median wait this month, children seen, baseline median)}.
+
+    The value is the reduction of the month's median wait against the baseline period's; a
+    scope with no child seen in the month or none in the baseline period has no figure.
+    """
+    end = month_end(month, today)
+    groups = {"all": families}
+    for family in families:
+        if family.district is not None:
+            groups.setdefault(family.district, []).append(family)
+    result = {}
+    for key, members in groups.items():
+        current, seen = _median_wait(members, month, end)
+        base, _ = _median_wait(members, *baseline_period)
+        if seen and base:
+            result[key] = (current, seen, float(base))
+    return result
 
 
 def counts(metric, entries, letters_by_reference, policy, month, today, weeks=None, extra=None):

@@ -65,12 +65,21 @@ def test_breakdowns_are_stored_by_service_provider_and_district(app):
     assert counts(scope="district")[("app-2020", "APP 1b", OCTOBER, "burnley")] == (0, 1)
 
 
-def test_provider_filter_limits_a_kpi_to_health_services(app):
+def test_app_2b_counts_every_send_service_as_app_1b_does(app):
     create_response(answers={"overall": "good"}, service="camhs")
-    create_response(answers={"overall": "good"}, service="break-time")  # the council's service
+    create_response(answers={"overall": "poor"}, service="break-time")  # the council's service
     jobs.rebuild([OCTOBER])
-    assert counts()[("app-2020", "APP 1b", OCTOBER, "all")] == (2, 2)
-    assert counts()[("app-2020", "APP 2b", OCTOBER, "all")] == (1, 1)
+    assert counts()[("app-2020", "APP 1b", OCTOBER, "all")] == (1, 2)
+    assert counts()[("app-2020", "APP 2b", OCTOBER, "all")] == (1, 2)
+
+
+def test_cip_3_1a_counts_only_the_services_the_score_card_names(app):
+    create_response(answers={"right_support": "yes"}, service="camhs")
+    create_response(answers={"right_support": "yes"}, service="salt")
+    create_response(answers={"right_support": "no"}, service="physiotherapy")  # not named
+    jobs.rebuild([OCTOBER])
+    assert counts()[("cip-2023", "CIP 3.1a", OCTOBER, "all")] == (2, 2)
+    assert counts()[("app-2020", "APP 2a", OCTOBER, "all")] == (2, 3)
 
 
 def _snapshot_table():

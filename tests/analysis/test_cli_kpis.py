@@ -28,8 +28,8 @@ def october(app):
 def test_json_has_one_object_per_kpi_with_the_contract_fields(october):
     result = run(october, "kpis", "--month", "2026-10", "--format", "json")
     assert result.exit_code == 0, result.output
-    figures = [json.loads(line) for line in result.output.splitlines()]
-    assert all(set(f) >= CONTRACT for f in figures)
+    figures = json.loads(result.output)  # one JSON array
+    assert isinstance(figures, list) and all(set(f) >= CONTRACT for f in figures)
     app_1b = next(f for f in figures if f["ref"] == "APP 1b")
     assert (app_1b["numerator"], app_1b["denominator"], app_1b["value"]) == (6, 10, 60.0)
     assert (app_1b["target"], app_1b["rag"], app_1b["scope"]) == (70.0, "red", "all")
@@ -37,7 +37,7 @@ def test_json_has_one_object_per_kpi_with_the_contract_fields(october):
 
 
 def test_breakdown_by_service_suppresses_small_cells(october):
-    result = run(october, "kpis", "--month", "2026-10", "--by", "service", "--format", "json")
+    result = run(october, "kpis", "--month", "2026-10", "--by", "service", "--format", "jsonl")
     figures = [json.loads(line) for line in result.output.splitlines()]
     app_1b = {f["scope"]: f for f in figures if f["ref"] == "APP 1b" and f["plan"] == "app-2020"}
     assert app_1b["service:salt"]["suppressed"]
@@ -109,3 +109,36 @@ def test_jobs_list_and_run(app):
     assert ran.exit_code == 0 and "snapshot rows" in ran.output
     unknown = run(app, "jobs", "run", "nope")
     assert unknown.exit_code == 2
+
+
+def test_kpis_check_lists_each_plan_file_its_conflicts_and_routed_kpis(app):
+    result = run(app, "kpis", "check")
+    assert result.exit_code == 0, result.output
+    assert "app-2020.toml (Accelerated Progress Plan 2020): 24 KPIs, 0 problems" in result.output
+    assert "cip-2023.toml (Continuous Improvement Plan 2023-24): 16 KPIs, 0 problems" in result.output
+    conflicts = result.output.split("Sources that disagree:")[1].split("Asked only of some:")[0]
+    assert "APP 1b: uses Seed 000, score card, row 1b" in conflicts
+    assert "APP 4a: reads transition.experience, asked only when moved is yes" in result.output
+
+
+def test_kpis_check_fails_on_a_plan_with_a_missing_question_or_an_endless_early_target(app, tmp_path):
+    (tmp_path / "x.toml").write_text(
+        '[plan]\nslug = "x"\nname = "X"\nstart = 2024-01-01\n'
+        '[[kpi]]\nref = "X 1"\nwording = "W"\naudience = "A"\nmeasure = "share"\n'
+        'instrument = "transition"\nquestion = "nope"\npositive = ["yes"]\n'
+        '[[kpi]]\nref = "X 2"\nwording = "W"\naudience = "A"\nmeasure = "manual"\n'
+        'trajectory = { m3 = 35 }\n'
+        '[[kpi]]\nref = "X 3"\nwording = "W"\naudience = "A"\nmeasure = "manual"\n'
+        'trajectory = { m12 = 70 }\n')
+    app.config["KPI_DIR"] = str(tmp_path)
+    result = run(app, "kpis", "check")
+    assert result.exit_code == 1
+    assert "x.toml (X): 2 KPIs, 2 problems" in result.output
+    assert "X 1: question: 'nope' is not a rated question of transition" in result.output
+    assert "X 2: the month-3 target stays in force for ever" in result.output
+
+
+def test_kpis_without_a_month_or_a_command_says_what_to_give(app):
+    result = run(app, "kpis")
+    assert result.exit_code == 2
+    assert "--month" in result.output

@@ -85,9 +85,43 @@ def test_kpi_page_has_a_titled_chart_a_table_and_breakdowns(staff):
     chart = page.select_one("svg.chart")
     assert chart["role"] == "img" and chart.title.get_text().startswith("APP 1b")
     captions = [c.get_text() for c in page.select("caption")]
-    assert captions[0] == "Month by month"
+    assert "Month by month" in captions
     assert {"By service, October 2026", "By provider, October 2026",
             "By district, October 2026"} <= set(captions)
+
+
+def test_kpi_page_shows_the_baseline_as_a_baseline_and_the_sources_the_plans_disagree_on(staff):
+    page = parse(staff.get("/dashboard/kpi/app-2020/APP%201b?month=2026-10"))
+    figures = page.select_one("dl.plan-figures").get_text(" ", strip=True)
+    assert "0%: the starting figure, not a target" in figures
+    assert "20% from 3 months (January 2021)" in figures and "70% from 12 months (October 2021)" in figures
+    sources = page.select_one("#cap-sources").find_parent("table")
+    rows = {r.th.get_text(strip=True): r.select("td")[-1].get_text(strip=True)
+            for r in sources.select("tbody tr")}
+    assert rows["Seed 000, score card, row 1b"] == "Used"
+    assert rows["Seed 000, KPI table 1, row 1.2"] == "Not used"
+    assert "Why:" in page.get_text()
+
+
+def test_before_the_first_milestone_the_scorecard_says_no_target_yet(staff):
+    november_2020 = date(2020, 11, 1)
+    for _ in range(5):
+        create_response(answers={"overall": "good"}, service="camhs", month=november_2020)
+    jobs.rebuild([november_2020])
+    page = parse(staff.get("/dashboard/?month=2020-11"))
+    row = next(r for r in page.select("tbody tr") if r.th.a.get_text() == "APP 1b")
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells[3:5] == ["No target yet", "No target yet"]  # not "On target" against a baseline of 0
+
+
+def test_a_half_percent_is_shown_rounded_up(staff):
+    for value in ("good", "good", "good", "good", "good", "poor", "poor", "poor"):
+        create_response("local-offer", {"found_information": "yes" if value == "good" else "no"},
+                        service="local-offer", month=OCTOBER)
+    jobs.rebuild([OCTOBER])
+    page = parse(staff.get("/dashboard/?month=2026-10"))
+    row = next(r for r in page.select("tbody tr") if r.th.a.get_text() == "CIP 2.4a")
+    assert row.select("td")[0].get_text(strip=True) == "63%"  # 5 of 8 = 62.5%
 
 
 @pytest.mark.parametrize("path", [

@@ -8,7 +8,7 @@ from analysis import measures
 from analysis.measures import Cell
 
 START = date(2020, 10, 1)
-TRAJECTORY = ((0, 0.0), (3, 20.0), (6, 35.0), (12, 70.0))
+TRAJECTORY = ((3, 20.0), (6, 35.0), (12, 70.0))
 
 
 def test_percentage_uses_the_whole_denominator():
@@ -35,8 +35,8 @@ def test_wilson_interval_without_data_is_empty():
 
 @pytest.mark.parametrize(("month", "target"), [
     (date(2020, 9, 1), None),     # before the plan started
-    (date(2020, 10, 1), 0.0),     # baseline
-    (date(2020, 12, 1), 0.0),     # month 2: still the baseline
+    (date(2020, 10, 1), None),    # month 0: the baseline is a starting figure, not a target
+    (date(2020, 12, 1), None),    # month 2: no target yet
     (date(2021, 1, 1), 20.0),     # month 3
     (date(2021, 3, 1), 20.0),     # month 5: the 3-month milestone is still in force
     (date(2021, 4, 1), 35.0),     # month 6
@@ -46,6 +46,41 @@ def test_wilson_interval_without_data_is_empty():
 ])
 def test_target_is_the_latest_milestone_reached(month, target):
     assert measures.target_for(TRAJECTORY, START, month) == target
+
+
+@pytest.mark.parametrize(("month", "until", "expected"), [
+    (date(2020, 12, 1), None, ("not_yet", None)),
+    (date(2021, 1, 1), None, ("target", 20.0)),
+    (date(2021, 3, 1), 6, ("target", 20.0)),
+    (date(2021, 4, 1), 6, ("ended", None)),
+    (date(2030, 1, 1), 6, ("ended", None)),
+])
+def test_target_in_force_says_why_there_is_none(month, until, expected):
+    assert measures.target_in_force(TRAJECTORY, START, month, until) == expected
+
+
+def test_a_kpi_with_no_trajectory_has_no_target_set():
+    assert measures.target_in_force((), START, date(2021, 6, 1)) == ("none", None)
+
+
+@pytest.mark.parametrize(("number", "places", "shown"), [
+    (62.5, 0, 63), (61.5, 0, 62), (62.49, 0, 62), (0.5, 0, 1), (100.0, 0, 100),
+    (62.25, 1, 62.3), (33.35, 1, 33.4), (None, 0, None),
+])
+def test_figures_round_half_up_as_people_expect(number, places, shown):
+    assert measures.round_half_up(number, places) == shown
+
+
+def test_percent_for_display_is_whole_and_rounded_half_up():
+    assert measures.display_percent(62.5) == "63%"
+    assert measures.display_percent(5 / 8 * 100) == "63%"
+
+
+def test_reduction_is_the_share_the_wait_fell_by():
+    assert measures.reduction(70, 100) == 30
+    assert measures.reduction(120, 100) == -20  # the wait grew
+    assert measures.reduction(70, 0) is None
+    assert Cell("all", 70, 12, base=100.0).value == 30
 
 
 def test_kpi_without_early_milestones_has_no_target_until_the_first():
@@ -82,6 +117,7 @@ def test_cell_with_four_responses_is_suppressed_and_five_is_shown():
 def test_one_suppressed_cell_makes_the_next_smallest_suppressed_too():
     cells = measures.suppress([Cell("a", 1, 3), Cell("b", 5, 9), Cell("c", 7, 12), Cell("d", 40, 50)])
     assert [c.suppressed for c in cells] == [True, True, False, False]
+    assert [c.complement for c in cells] == [False, True, False, False]  # b: hidden to protect a
 
 
 def test_two_small_cells_need_no_secondary_suppression():

@@ -37,7 +37,8 @@ def test_service_experience_asks_the_fft_question_with_six_answers(shipped):
 
 def test_transition_asks_about_a_transition_plan(shipped):
     question = shipped["transition"].question("transition_plan")
-    assert question.text == "Has anyone talked to you about a Transition Plan?"
+    assert question.text == ("Has anyone at children's services talked to you about making a "
+                             "Transition Plan?")
 
 
 def test_board_quiz_is_scored_and_other_instruments_are_not(shipped):

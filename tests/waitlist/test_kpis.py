@@ -31,11 +31,33 @@ def test_twelve_months_counts_three_letters_or_seen():
     assert kpis.counts("twelve_month", entries, letters, POLICY, NOVEMBER, TODAY) == (2, 2)
 
 
-def test_seen_within_counts_first_appointments_in_the_month():
-    entries = [Entry("A", "salt", date(2026, 8, 1), first_appointment=date(2026, 11, 10)),
-               Entry("B", "salt", date(2026, 1, 1), first_appointment=date(2026, 11, 12)),
-               Entry("C", "salt", date(2026, 8, 1), first_appointment=date(2026, 10, 10))]
-    assert kpis.counts("seen_within", entries, {}, POLICY, NOVEMBER, TODAY, weeks=18) == (1, 2)
+def test_seen_within_counts_each_referral_in_the_month_its_18_weeks_run_out():
+    # 18 weeks after 2026-07-10 is 2026-11-13, after 2026-07-20 is 2026-11-23: both in November.
+    entries = [Entry("seen in time", "salt", date(2026, 7, 10), first_appointment=date(2026, 11, 2)),
+               Entry("still waiting", "salt", date(2026, 7, 20)),
+               Entry("seen late", "salt", date(2026, 7, 10), first_appointment=date(2026, 11, 20)),
+               Entry("left unseen", "salt", date(2026, 7, 10), discharged_on=date(2026, 9, 1)),
+               Entry("deadline in October", "salt", date(2026, 6, 1), first_appointment=date(2026, 11, 5)),
+               Entry("deadline in December", "salt", date(2026, 8, 20))]
+    assert kpis.counts("seen_within", entries, {}, POLICY, NOVEMBER, TODAY, weeks=18) == (1, 3)
+
+
+def test_reduction_in_waiting_times_compares_the_month_with_the_baseline_year():
+    def family(referred, seen, district="preston"):
+        return kpis.Family(Entry(str(referred), "nd", referred, first_appointment=seen), district,
+                           {}, (), None, None)
+
+    baseline = [family(date(2022, 1, 1), date(2022, 5, 1)),  # 120 days
+                family(date(2022, 2, 1), date(2022, 6, 1)),  # 120 days
+                family(date(2022, 3, 1), date(2023, 1, 10), "burnley")]  # 315 days
+    november = [family(date(2026, 8, 1), date(2026, 11, 4)),  # 95 days
+                family(date(2026, 7, 1), date(2026, 11, 9)),  # 131 days
+                family(date(2026, 9, 1), date(2026, 11, 24))]  # 84 days
+    result = kpis.wait_reduction_by_district(baseline + november, NOVEMBER, TODAY,
+                                             (date(2022, 4, 1), date(2023, 3, 31)))
+    assert result["all"] == (95, 3, 120.0)  # medians: 95 days now, 120 days in the baseline year
+    assert result["preston"] == (95, 3, 120.0)
+    assert "burnley" not in result  # no child seen in November
 
 
 def test_support_offered_and_taken_up():
