@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 
@@ -281,6 +282,9 @@ class WaitingListEntry(SQLModel, table=True):
     discharged_on: date | None = None
     support_offered_on: date | None = None
     support_taken_up_on: date | None = None
+    # The letter formats the family asked for: 16 pt large print, and the easy-read version.
+    large_print: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    easy_read: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     personal: str = Field(sa_column=Column(Text, nullable=False))  # Fernet token of JSON
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -301,6 +305,9 @@ class Letter(SQLModel, table=True):
     sent_by: str = Field(max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow)
     returned_on: date | None = None
+    notify_id: str | None = Field(default=None, max_length=36)  # GOV.UK Notify's id, when sent through it
+    notify_status: str | None = Field(default=None, max_length=30)
+    notify_checked_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):
