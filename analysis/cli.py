@@ -62,7 +62,7 @@ def kpis(ctx, month, by, fmt, plan):
     if month is None:
         raise click.UsageError("give --month YYYY-MM, or a command such as `feedback kpis check`")
     try:
-        view = service.month_view(month)
+        view = service.month_view(month, aggregate_missing=True)
     except MonthError as error:
         click.echo(f"Error: {error}.", err=True)
         sys.exit(1)
@@ -96,6 +96,14 @@ def check():
     click.echo(plan_check.as_text(reports))
     if any(report.problems for report in reports):
         sys.exit(1)
+
+
+@click.command("fft-return")
+@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+def fft_return(month):
+    """Print the month's Friends and Family Test return as CSV (answers and modes per service)."""
+    header, rows = service.fft_return(month)
+    click.echo(exports.to_csv(header, rows), nl=False)
 
 
 @click.group("kpi-values")

@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict
 from datetime import date
 
-from sqlalchemy import delete, func, insert, literal, or_
+from sqlalchemy import and_, delete, func, insert, literal, or_
 from sqlmodel import select
 
 from analysis import definitions
@@ -302,25 +302,23 @@ def _escape_like(word):
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def fft_return(session, month):
-    """Return per-service FFT counts for the month: each answer, collection method, invitations."""
-    answers = session.execute(
-        select(Response.service_slug, Answer.value, func.count())
+def fft_return(session, month, questions):
+    """Return ([(service, answer, channel, count)], {service: invitations}) for the month's FFT
+    return: answers to the FFT question only (``questions``: {instrument: question key})."""
+    which = or_(*(and_(Response.instrument_slug == slug, Answer.question_key == key)
+                  for slug, key in sorted(questions.items())))
+    counts = session.execute(
+        select(Response.service_slug, Answer.value, Response.channel, func.count())
         .select_from(Answer).join(Response, Answer.response_id == Response.id)
-        .where(Response.month == month, Answer.question_key == "overall",
-               Response.instrument_slug.in_(("service-experience", "ehcp-annual-review")))
-        .group_by(Response.service_slug, Answer.value)
-    ).all()
-    methods = session.execute(
-        select(Response.service_slug, Response.channel, Response.invited, func.count())
-        .where(Response.month == month).group_by(Response.service_slug, Response.channel,
-                                                  Response.invited)
+        .where(Response.month == month, which)
+        .group_by(Response.service_slug, Answer.value, Response.channel)
     ).all()
     eligible = session.execute(
-        select(Invitation.service_slug, func.count()).where(Invitation.month == month)
+        select(Invitation.service_slug, func.count())
+        .where(Invitation.month == month, Invitation.instrument_slug.in_(sorted(questions)))
         .group_by(Invitation.service_slug)
     ).all()
-    return answers, methods, eligible
+    return [tuple(row) for row in counts], dict(eligible)
 
 
 def save_report(session, month, html):

@@ -8,14 +8,12 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from analysis import charts, dao, exports, service
 from analysis.sentiment import label as sentiment_label
 from analysis.service import MonthError
-from feedback import audit, auth
+from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.forms import ManualValueForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 auth.guard_blueprint(bp, open_endpoints={"dashboard.login"})
-
-FFT_ANSWERS = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
 
 
 @bp.context_processor
@@ -34,7 +32,7 @@ def _month_from_request():
     text = request.args.get("month")
     if not text:
         latest = service.latest_month()
-        return latest or service.jobs.london_today().replace(day=1)
+        return latest or clock.today().replace(day=1)
     try:
         return service.parse_month(text)
     except MonthError:
@@ -81,6 +79,19 @@ def _month_choices():
     # Snapshot months, not a scan of every response: the dashboard reads figures only.
     with reading() as session:
         return dao.months_with_figures(session) or dao.months_with_responses(session)
+
+
+@bp.post("/refresh")
+@auth.requires_role("admin")
+def refresh_figures():
+    """Work out a month's figures now, rather than at the next 15-minute refresh (admins)."""
+    from analysis import freshness
+
+    month = _month_from_request()
+    written = freshness.refresh_month(month)
+    audit.record("refresh_figures", subject=f"{month:%Y-%m}", detail=f"{written} snapshot rows")
+    flash(f"The figures for {month:%B %Y} have been worked out again.", "success")
+    return redirect(url_for("dashboard.scorecard", month=month.strftime("%Y-%m")))
 
 
 @bp.get("/exceptions")
@@ -223,14 +234,9 @@ def export_scorecard(fmt):
 
 @bp.get("/export/fft-return.csv")
 def fft_return():
-    """The FFT monthly return: per service, each answer's count, totals and collection methods."""
+    """The FFT monthly return: per service, answers to the FFT question by answer and by mode."""
     month = _month_from_request()
-    with reading() as session:
-        answers, methods, eligible = dao.fft_return(session, month)
-    header, rows = exports.fft_rows(answers, methods, eligible, FFT_ANSWERS)
-    visible = _visible_services()
-    if visible is not None:
-        rows = [row for row in rows if row[0] in visible]
+    header, rows = service.fft_return(month, _visible_services())
     return _download(exports.to_csv(header, rows), f"fft-return-{month:%Y-%m}.csv", "text/csv")
 
 

@@ -57,24 +57,3 @@ def to_xlsx(header, rows, title="Scorecard"):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def fft_rows(answers, methods, eligible, answer_codes):
-    """Return the FFT monthly return: a row per service with each answer's count and methods."""
-    services = sorted({s for s, *_ in answers} | {s for s, *_ in methods})
-    by_answer = {(s, v): n for s, v, n in answers}
-    invitations = dict(eligible)
-    method_names = ["form_open_link", "form_invitation", "kiosk", "chat"]
-    by_method = {}
-    for service_slug, channel, invited, n in methods:
-        name = "form_invitation" if channel == "form" and invited else (
-            "form_open_link" if channel == "form" else channel)
-        by_method[(service_slug, name)] = by_method.get((service_slug, name), 0) + n
-    header = ["service", *answer_codes, "total_responses", "total_eligible",
-              *(f"method_{m}" for m in method_names)]
-    rows = []
-    for service_slug in services:
-        counts = [by_answer.get((service_slug, code), 0) for code in answer_codes]
-        rows.append([service_slug, *counts, sum(counts), invitations.get(service_slug, 0),
-                     *(by_method.get((service_slug, m), 0) for m in method_names)])
-    return header, rows

@@ -1,8 +1,10 @@
 """The read side: scorecard rows and breakdowns built from snapshot counts. Pure code."""
 
 from dataclasses import dataclass
+from datetime import UTC
 
 from analysis import measures
+from feedback.clock import LONDON
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Figure:
         return f"{measures.round_half_up(low)}\N{EN DASH}{measures.display_percent(high)}"
 
     @property
+    def worked_out(self):
+        return worked_out(self.computed_at)
+
+    @property
     def display_target(self):
         if self.target is not None:
             return measures.display_percent(self.target)
@@ -85,6 +91,16 @@ class Figure:
             "entered_by": self.entered_by,
             "computed_at": self.computed_at.isoformat() if self.computed_at else None,
         }
+
+
+def worked_out(computed_at):
+    """Return "worked out at 14:15 on 1 December 2026" (time in England), or None."""
+    if computed_at is None:
+        return None
+    if computed_at.tzinfo is None:  # SQLite hands back UTC without its zone
+        computed_at = computed_at.replace(tzinfo=UTC)
+    local = computed_at.astimezone(LONDON)
+    return f"worked out at {local:%H:%M} on {local.day} {local:%B %Y}"
 
 
 def _round(number):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from analysis import dao, jobs, measures, scorecard
+from feedback import clock
 from feedback.db import reading
 
 
@@ -25,7 +26,7 @@ def parse_month(text, today=None):
         raise MonthError(f"{text!r} is not a month; use the form YYYY-MM, e.g. 2026-10")
     if year < EARLIEST_YEAR:  # a year's trend looks back twelve months, which year 1 cannot
         raise MonthError(f"{text!r} is before {EARLIEST_YEAR}; there are no figures that old")
-    today = today or jobs.london_today()
+    today = today or clock.today()
     if month > today.replace(day=1):
         raise MonthError(f"{month:%B %Y} has not happened yet")
     return month
@@ -52,9 +53,21 @@ class MonthView:
     months: list
     counts: dict
     manual: dict
+    computed: dict  # {month: when its snapshots were worked out}
 
     def trend(self, figure):
-        return scorecard.series(figure.plan, figure.kpi, self.months, self.counts, self.manual)
+        return scorecard.series(figure.plan, figure.kpi, self.months, self.counts, self.manual,
+                                self.computed)
+
+    @property
+    def worked_out_at(self):
+        """When the month's figures were worked out, or None if they have not been yet."""
+        return self.computed.get(self.month)
+
+    @property
+    def worked_out(self):
+        """The same in words, e.g. "worked out at 14:15 on 1 December 2026"."""
+        return scorecard.worked_out(self.worked_out_at)
 
     def find(self, plan_slug, ref):
         plan = next((p for p in self.plans if p.slug == plan_slug), None)
@@ -70,19 +83,25 @@ def ensure_aggregated(month):
         jobs.rebuild([month])
 
 
-def month_view(month, require_data=True):
-    """Return the scorecard for a month, or raise MonthError when the month has no data."""
-    ensure_aggregated(month)
+def month_view(month, require_data=True, aggregate_missing=False):
+    """Return the scorecard for a month, or raise MonthError when the month has no data.
+
+    It reads the snapshots as they are: a page view never writes. The command line passes
+    ``aggregate_missing`` to work out a month no job has reached yet.
+    """
+    if aggregate_missing:
+        ensure_aggregated(month)
     months = measures.previous_months(month, 12)
     with reading() as session:
         plans = dao.plans(session)
         counts = dao.snapshot_counts(session, months)
         manual = dao.manual_values(session, months)
+        computed = dao.computed_times(session, months)
     has_data = any(m == month for (_, _, m, _) in counts) or any(m == month for (_, _, m) in manual)
     if require_data and not has_data:
         raise MonthError(f"there are no answers or entered values for {month:%B %Y}")
-    return MonthView(month, plans, scorecard.scorecard(plans, month, counts, manual), months,
-                     counts, manual)
+    return MonthView(month, plans, scorecard.scorecard(plans, month, counts, manual, computed),
+                     months, counts, manual, computed)
 
 
 def breakdowns(view, plan, kpi, scope_type):
@@ -97,3 +116,17 @@ def latest_month():
     with reading() as session:
         months = dao.months_with_figures(session) or dao.months_with_responses(session)
     return months[0] if months else None
+
+
+def fft_return(month, services=None):
+    """Return (header, rows) of the month's FFT return; only ``services`` when given."""
+    from analysis import fft
+    from surveys import dao as survey_dao
+
+    with reading() as session:
+        questions = fft.fft_questions(survey_dao.latest_definitions(session))
+        counts, eligible = dao.fft_return(session, month, questions)
+    header, rows = fft.return_rows(counts, eligible)
+    if services is not None:
+        rows = [row for row in rows if row[0] in services]
+    return header, rows

@@ -9,8 +9,9 @@ from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
 
 ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
-PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.")
+PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.")
 ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"},
+        "dashboard.refresh_figures": {"admin"},
         "accounts.users": {"admin"}, "accounts.add_user": {"admin"}, "accounts.edit_user": {"admin"},
         "accounts.reset_password": {"admin"}, "accounts.two_factor": {"admin", "asd_team"},
         "accounts.end_user_sessions": {"admin"}, "accounts.unlock_user": {"admin"},
