@@ -31,7 +31,9 @@ def init_app(app):
     def add_headers(response):
         response.headers.setdefault("Content-Security-Policy", RESPONDENT_CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Never to other sites; to this one, because over HTTPS Flask-WTF refuses a form post
+        # that does not say it came from this site (no-referrer broke every form behind TLS).
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"

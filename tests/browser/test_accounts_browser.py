@@ -25,7 +25,12 @@ def test_admin_adds_a_member_of_staff_and_turns_on_a_second_factor(page, live_se
     assert len(page.locator("code.key").inner_text()) >= 20
     assert_accessible(page)
 
-    page.get_by_role("link", name="Second factor").click()
+    page.get_by_role("link", name="Your account").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="change your second factor").click()
+    assert page.locator("code.key").count() == 0  # no secret until the password is given again
+    page.get_by_label("Your password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
     assert_accessible(page)
     secret = page.locator("code.key").inner_text()

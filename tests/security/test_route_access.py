@@ -20,7 +20,7 @@ ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "co
         "invitations.make": {"admin", "service_staff"}}
 SAMPLES = {"plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
            "reference": "ND9001", "slug": "local-offer", "token": "A" * 24, "filename": "site.css",
-           "user_id": 1}
+           "user_id": 1, "code": "asd-1-all"}
 
 
 def allowed(endpoint, role):
