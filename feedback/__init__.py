@@ -39,6 +39,7 @@ def create_app(test_config=None):
     from feedback.account_views import bp as accounts_bp
     from feedback.pages import bp as pages_bp
     from feedback.waitlist.views import bp as asd_bp
+    from feedback.waitlist.public import bp as letter_links_bp
     from surveys.staff_views import bp as invitations_bp
     from surveys.views import bp as respondents_bp
 
@@ -47,6 +48,7 @@ def create_app(test_config=None):
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(chat_bp)
     app.register_blueprint(asd_bp)
+    app.register_blueprint(letter_links_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(invitations_bp)
     return app

@@ -21,6 +21,13 @@ def entries_by_reference(session, references=None):
     return {e.reference: e for e in session.exec(query)}
 
 
+def _format(entry, row):
+    """Return (large print, easy read) after the row: a column the extract leaves out keeps
+    what is stored (the ASD team may have set it)."""
+    return (entry.large_print if row.large_print is None else row.large_print,
+            entry.easy_read if row.easy_read is None else row.easy_read)
+
+
 def _changes(entry, row, personal):
     changed = [name for name, old, new in (
         ("pathway", entry.pathway, row.pathway), ("district", entry.district_slug, row.district),
@@ -28,16 +35,14 @@ def _changes(entry, row, personal):
         ("first appointment", entry.first_appointment, row.first_appointment),
         ("discharge", entry.discharged_on, row.discharged_on),
         ("support offered", entry.support_offered_on, row.support_offered_on),
-        ("support taken up", entry.support_taken_up_on, row.support_taken_up_on)) if old != new]
+        ("support taken up", entry.support_taken_up_on, row.support_taken_up_on),
+        ("letter format", (entry.large_print, entry.easy_read), _format(entry, row)),
+    ) if old != new]
     if any(personal.get(k) != row.personal.get(k) for k in ADDRESS):
         changed.append("address")
     if any(personal.get(k) != row.personal.get(k) for k in row.personal if k not in ADDRESS):
         changed.append("personal details")
     return changed
-
-
-COLUMNS = ("pathway", "district_slug", "referral_date", "first_appointment", "discharged_on",
-           "support_offered_on", "support_taken_up_on")
 
 
 @dataclass
@@ -62,7 +67,9 @@ def _columns(row):
     return {"pathway": row.pathway, "district_slug": row.district, "referral_date": row.referral_date,
             "first_appointment": row.first_appointment, "discharged_on": row.discharged_on,
             "support_offered_on": row.support_offered_on,
-            "support_taken_up_on": row.support_taken_up_on}
+            "support_taken_up_on": row.support_taken_up_on,
+            **{name: value for name, value in (("large_print", row.large_print),
+                                               ("easy_read", row.easy_read)) if value is not None}}
 
 
 def plan_import(session, fernet, rows):
@@ -77,7 +84,8 @@ def plan_import(session, fernet, rows):
     for row in rows:
         entry = existing.get(row.reference)
         if entry is None:
-            plan.inserts.append({**_columns(row), "reference": row.reference, "created_at": now,
+            plan.inserts.append({"large_print": False, "easy_read": False, **_columns(row),
+                                 "reference": row.reference, "created_at": now,
                                  "updated_at": now, "personal": crypto.seal(fernet, row.personal)})
             continue
         changed = _changes(entry, row, crypto.unseal(fernet, entry.personal))
@@ -198,6 +206,14 @@ def record_many_sent(session, records):
     if records:
         now = utcnow()
         session.execute(insert(Letter), [{**r, "recorded_at": now} for r in records])
+
+
+def set_letter_format(session, reference, large_print, easy_read):
+    """Record the letter format a family asked for; return whether the family exists."""
+    found = entry(session, reference)
+    if found is not None:
+        found.large_print, found.easy_read, found.updated_at = large_print, easy_read, utcnow()
+    return found is not None
 
 
 def erase(session, entry_row):

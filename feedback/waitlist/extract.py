@@ -17,7 +17,8 @@ import nhs_number
 REQUIRED = ("reference", "child_name", "date_of_birth", "nhs_number", "parent_name",
             "address_line_1", "town", "postcode", "referral_date", "pathway")
 OPTIONAL = ("address_line_2", "district", "first_appointment_date", "discharge_date",
-            "support_offered_date", "support_taken_up_date")
+            "support_offered_date", "support_taken_up_date", "large_print", "easy_read")
+YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 PERSONAL = ("child_name", "date_of_birth", "nhs_number", "parent_name", "address_line_1",
             "address_line_2", "town", "postcode")
 LIMITS = {"reference": 40, "child_name": 100, "parent_name": 100, "address_line_1": 100,
@@ -40,6 +41,8 @@ class Row:
     support_offered_on: date | None
     support_taken_up_on: date | None
     personal: dict
+    large_print: bool | None = None  # None: the extract does not say, so the stored choice stays
+    easy_read: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,17 @@ def _check_row(line, record, pathways, districts, today):
     personal["postcode"] = personal["postcode"].upper()
     return Row(line, record["reference"].strip(), pathway, district, dates["referral_date"],
                dates["first_appointment_date"], dates["discharge_date"],
-               dates["support_offered_date"], dates["support_taken_up_date"], personal)
+               dates["support_offered_date"], dates["support_taken_up_date"], personal,
+               _yes(record, "large_print"), _yes(record, "easy_read"))
+
+
+def _yes(record, column):
+    if column not in record:
+        return None
+    value = (record.get(column) or "").strip().lower()
+    if value not in YES | NO:
+        raise ValueError(f"{column} must be yes or no (or blank)")
+    return value in YES
 
 
 def read_extract(raw, pathways, districts, today):

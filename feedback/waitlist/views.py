@@ -4,6 +4,8 @@ import io
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
@@ -79,6 +81,8 @@ def family(reference):
                            waited=waited,
                            schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
                            sent={s.sequence: s for s in fam.sent}, form=MarkSentForm(),
+                           format_form=LetterFormatForm(large_print=fam.row.large_print,
+                                                        easy_read=fam.row.easy_read),
                            erase_form=EraseForm())
 
 
@@ -120,6 +124,32 @@ def mark_sent(reference):
     return redirect(target)
 
 
+
+
+class LetterFormatForm(FlaskForm):
+    """The letter format a family asked for."""
+
+    large_print = BooleanField("Large print (16 point)")
+    easy_read = BooleanField("Easy read (short sentences and pictures)")
+
+
+@bp.post("/family/<reference>/format")
+def letter_format(reference):
+    """Record the letter format the family asked for (large print, easy read)."""
+    form = LetterFormatForm()
+    target = url_for("asd.family", reference=reference)
+    if not form.validate_on_submit():
+        flash("Not changed: the form had expired. Try again.", "error")
+        return redirect(target)
+    with transaction() as session:
+        found = dao.set_letter_format(session, reference, form.large_print.data, form.easy_read.data)
+    if not found:
+        abort(404)
+    audit.record("letter_format", subject=reference,
+                 detail=f"large print {'on' if form.large_print.data else 'off'}, "
+                        f"easy read {'on' if form.easy_read.data else 'off'}")
+    flash("Letter format saved: the next letter is printed that way.", "success")
+    return redirect(target)
 
 
 @bp.get("/family/<reference>/record.json")

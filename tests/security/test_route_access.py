@@ -9,7 +9,7 @@ from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
 
 ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
-PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.")
+PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "letter_links.", "health.", "letter_links.")
 ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"},
         "dashboard.refresh_figures": {"admin"},
         "accounts.users": {"admin"}, "accounts.add_user": {"admin"}, "accounts.edit_user": {"admin"},

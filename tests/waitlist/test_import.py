@@ -141,7 +141,7 @@ def test_mark_sent_refuses_twice_and_for_a_family_already_seen(keyed, tmp_path):
     assert [(letter.sequence, letter.sent_by) for letter in rows(Letter)] == [(1, "Kim")]
 
 
-def test_ten_thousand_families_import_and_the_due_letters_print_one_page_each(keyed, tmp_path):
+def test_ten_thousand_families_import_and_each_due_letter_prints_once_with_its_own_address(keyed, tmp_path):
     rng = random.Random(5)
     start = date(2026, 11, 20)
     families = [family(f"ND{n:05d}", nhs_number=sample_nhs_number(rng), parent_name=f"Parent {n:05d}",
@@ -162,12 +162,12 @@ def test_ten_thousand_families_import_and_the_due_letters_print_one_page_each(ke
     out = tmp_path / "letters.pdf"
     printed = run(keyed, "letters", "print", "--on", later.isoformat(), "--out", str(out))
     assert printed.exit_code == 0, printed.output
-    pages = PdfReader(out).pages
+    pages = [page.extract_text() for page in PdfReader(out).pages]
     assert len(expected) > 50
-    assert len(pages) == len(expected)
+    firsts = [text for text in pages if "Our reference:" in text]  # a letter may run onto a 2nd page
+    assert len(firsts) == len(expected)
     printed_for = []
-    for page in pages:
-        text = page.extract_text()
+    for text in firsts:
         reference = re.search(r"Our reference: (ND\d+)", text).group(1)
         assert f"{int(reference[2:])} Long Row" in text and "BB11 2XY" in text  # its own address
         printed_for.append(reference)

@@ -15,20 +15,18 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('waiting_list_entry', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('large_print', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('easy_read', sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table('letter', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('notify_id', sa.String(length=36), nullable=True))
-        batch_op.add_column(sa.Column('notify_status', sa.String(length=30), nullable=True))
-        batch_op.add_column(sa.Column('notify_checked_at', sa.DateTime(), nullable=True))
+    # Plain ADD COLUMN (no batch copy): SQLite adds these in place, so the letters that point at
+    # waiting-list entries are left alone.
+    for name in ("large_print", "easy_read"):
+        op.add_column("waiting_list_entry",
+                      sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("letter", sa.Column("notify_id", sa.String(length=36), nullable=True))
+    op.add_column("letter", sa.Column("notify_status", sa.String(length=30), nullable=True))
+    op.add_column("letter", sa.Column("notify_checked_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('letter', schema=None) as batch_op:
-        batch_op.drop_column('notify_checked_at')
-        batch_op.drop_column('notify_status')
-        batch_op.drop_column('notify_id')
-    with op.batch_alter_table('waiting_list_entry', schema=None) as batch_op:
-        batch_op.drop_column('easy_read')
-        batch_op.drop_column('large_print')
+    for name in ("notify_checked_at", "notify_status", "notify_id"):
+        op.drop_column("letter", name)
+    for name in ("easy_read", "large_print"):
+        op.drop_column("waiting_list_entry", name)
