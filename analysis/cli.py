@@ -22,17 +22,6 @@ def _month(_ctx, _param, value):
         raise click.BadParameter(str(error)) from None
 
 
-def _figures(view, by, plan_filter):
-    for plan, figures in view.card:
-        if plan_filter and plan.slug != plan_filter:
-            continue
-        for figure in figures:
-            if by is None:
-                yield figure
-            elif figure.kpi.surveyed:
-                yield from service.breakdowns(view, plan, figure.kpi, by)
-
-
 def _table(figures):
     lines = [f"{'plan':9} {'ref':14} {'scope':28} {'value':>6} {'95% CI':>13} {'n':>6} "
              f"{'target':>6}  RAG"]
@@ -69,7 +58,7 @@ def kpis(ctx, month, by, fmt, plan):
     if plan and plan not in {p.slug for p in view.plans}:
         click.echo(f"Error: no plan called {plan!r}.", err=True)
         sys.exit(1)
-    figures = list(_figures(view, by, plan))
+    figures = service.figures(view, by, plan)
     if fmt == "json":
         click.echo(json.dumps([figure.as_dict() for figure in figures], indent=1))
     elif fmt == "jsonl":

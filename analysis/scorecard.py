@@ -147,11 +147,11 @@ def series(plan, kpi, months, counts, manual, computed=None):
     return [figure(plan, kpi, month, counts, manual, computed=computed) for month in months]
 
 
-def breakdown(plan, kpi, month, counts, scope_type):
+def breakdown(plan, kpi, month, counts, scope_type, computed=None):
     """Return Figures by service, provider or district, with small-number suppression."""
     status, goal = target(plan, kpi, month)
     cells = [_cell(f"{scope_type}:{key}", values)
              for (p, ref, m, key), values in sorted(counts.items())
              if (p, ref, m) == (plan.slug, kpi.ref, month)]
-    return [Figure(plan, kpi, month, cell.scope, cell, goal, target_status=status)
-            for cell in measures.suppress(cells)]
+    return [Figure(plan, kpi, month, cell.scope, cell, goal, target_status=status,
+                   computed_at=(computed or {}).get(month)) for cell in measures.suppress(cells)]

@@ -104,11 +104,26 @@ def month_view(month, require_data=True, aggregate_missing=False):
                      months, counts, manual, computed)
 
 
+def figures(view, by=None, plan=None):
+    """Return the view's figures: every KPI overall, or by service, provider or district (the
+    KPIs worked out from answers or the waiting list); only ``plan``'s when given."""
+    found = []
+    for plan_def, plan_figures in view.card:
+        if plan and plan_def.slug != plan:
+            continue
+        for figure in plan_figures:
+            if by is None:
+                found.append(figure)
+            elif figure.kpi.surveyed:
+                found.extend(breakdowns(view, plan_def, figure.kpi, by))
+    return found
+
+
 def breakdowns(view, plan, kpi, scope_type):
     """Return the KPI's figures by service, provider or district for the view's month."""
     with reading() as session:
         counts = dao.snapshot_counts(session, [view.month], scope_type)
-    return scorecard.breakdown(plan, kpi, view.month, counts, scope_type)
+    return scorecard.breakdown(plan, kpi, view.month, counts, scope_type, view.computed)
 
 
 def latest_month():

@@ -34,6 +34,7 @@ def create_app(test_config=None):
     bodies.init_app(app)
     proxies.init_app(app)
 
+    from analysis.api import bp as api_bp
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp
     from feedback.account_views import bp as accounts_bp
@@ -44,6 +45,7 @@ def create_app(test_config=None):
     from surveys.views import bp as respondents_bp
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)  # token-authorised, read-only: /api/v1
     app.register_blueprint(respondents_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(chat_bp)

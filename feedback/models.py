@@ -310,6 +310,22 @@ class Letter(SQLModel, table=True):
     notify_checked_at: datetime | None = None
 
 
+class ApiToken(SQLModel, table=True):
+    """A read-only API token for a BI tool: only its SHA-256 is kept; it acts with a staff role."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=20)
+    services: str | None = Field(default=None, max_length=400)  # service staff: "camhs,salt"
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=200)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
 class AuditEvent(SQLModel, table=True):
     """Who did what, when: sign-ins, views and prints of personal data, exports, changes.
 
