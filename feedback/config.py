@@ -60,6 +60,10 @@ class Config:
     LETTER_POLICY = _env("LETTER_POLICY")  # None: the packaged feedback/waitlist/policy.toml
     DATA_KEY = _env("DATA_KEY")  # encrypts waiting-list personal data; required in production
     PARTNERSHIP_NAME = _env("PARTNERSHIP_NAME", "Local SEND Partnership")
+    # GOV.UK Notify's precompiled-letter API (feedback.waitlist.notify): without a key, letters
+    # are printed and posted by hand.
+    NOTIFY_API_KEY = _env("NOTIFY_API_KEY")
+    NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
 
 class DevelopmentConfig(Config):
@@ -82,6 +86,7 @@ class TestConfig(Config):
     SCHEDULER_ENABLED = False
     # Links point nowhere, so a test that tries to follow one off the machine fails loudly.
     BASE_URL = "http://invalid.test"
+    NOTIFY_BASE_URL = "http://notify.invalid.test"  # tests start a local fake of Notify
 
 
 VARIANTS = {

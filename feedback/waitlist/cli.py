@@ -196,6 +196,42 @@ def mark_sent(on, by, reference, sequence, all_due):
     click.echo(f"Recorded {count} letter(s) as sent on {on} by {by}.")
 
 
+@letters_group.command("send")
+@click.option("--on", "on", callback=_date, help="YYYY-MM-DD (default today).")
+@click.option("--by", "by", required=True, help="Who is sending them.")
+@click.option("--reference", default=None, help="Only this family's letters.")
+def send(on, by, reference):
+    """Send the letters due through GOV.UK Notify (precompiled letters) and record them as sent."""
+    from feedback.waitlist import notify, sending
+
+    if on > _today():
+        raise click.UsageError(f"{on} is in the future: letters are sent on the day")
+    fernet = _key()
+    try:
+        api = notify.client()
+    except notify.NotifyUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    sent, problems = sending.send_due(api, on, by, fernet, reference)
+    for problem in problems[:10]:
+        click.echo(problem, err=True)
+    click.echo(f"Sent {sent} letter(s) through GOV.UK Notify; {len(problems)} refused.")
+    if problems:
+        sys.exit(1)
+
+
+@letters_group.command("notify-status")
+def notify_status():
+    """Ask GOV.UK Notify what became of the letters sent through it, and record it."""
+    from feedback.waitlist import notify, sending
+
+    try:
+        seen = sending.check_statuses(notify.client())
+    except notify.NotifyUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    detail = ", ".join(f"{status} {count}" for status, count in sorted(seen.items())) or "none to check"
+    click.echo(f"Letters checked with GOV.UK Notify: {detail}.")
+
+
 @letters_group.command("mark-returned")
 @click.option("--reference", required=True)
 @click.option("--sequence", type=int, required=True)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, update
 from sqlmodel import select
 
 from feedback.models import District, Letter, WaitingListEntry, utcnow
-from feedback.waitlist import crypto, schedule
+from feedback.waitlist import crypto, notify, schedule
 
 ADDRESS = ("address_line_1", "address_line_2", "town", "postcode")
 
@@ -164,11 +164,33 @@ def sent_letters(session, entry_ids=None):
     return letters
 
 
-def record_sent(session, entry_row, due_letter, sent_on, sent_by):
+def record_sent(session, entry_row, due_letter, sent_on, sent_by, notify_id=None):
+    """Record a letter as sent (replacing the record of one that failed in Notify)."""
+    forget_failed(session, [(entry_row.id, due_letter.sequence)])
     session.add(Letter(entry_id=entry_row.id, sequence=due_letter.sequence,
                        letter_type=due_letter.letter_type, due_on=due_letter.due_on,
-                       sent_on=sent_on, sent_by=sent_by))
+                       sent_on=sent_on, sent_by=sent_by, notify_id=notify_id,
+                       notify_status="accepted" if notify_id else None))
     session.flush()
+
+
+def forget_failed(session, entry_sequences):
+    """Delete the records of letters that failed in Notify, before they are sent again."""
+    for entry_id, sequence in entry_sequences:
+        session.execute(delete(Letter).where(Letter.entry_id == entry_id, Letter.sequence == sequence,
+                                             Letter.notify_status.in_(sorted(notify.FAILED))))
+
+
+def unsettled_notify_letters(session):
+    """Return (letter id, Notify id) of letters sent through Notify whose fate is not settled."""
+    query = select(Letter.id, Letter.notify_id).where(
+        Letter.notify_id.is_not(None), Letter.notify_status.not_in(sorted(notify.SETTLED)))
+    return list(session.execute(query))
+
+
+def set_notify_status(session, letter_id, status, checked_at):
+    session.execute(update(Letter).where(Letter.id == letter_id).values(
+        notify_status=status, notify_checked_at=checked_at))
 
 
 def letter(session, entry_row, sequence):

@@ -8,7 +8,7 @@ from datetime import date
 from flask import current_app
 
 from feedback import clock
-from feedback.waitlist import crypto, dao, estimate, letters, schedule
+from feedback.waitlist import crypto, dao, estimate, letters, notify, schedule
 
 
 class LetterRefused(ValueError):
@@ -51,7 +51,7 @@ class Family:
 def family(row, sent, on, pol, bank_holidays, fernet=None):
     """Work out one entry's letters for ``on``; decrypt personal details when given a key."""
     entry = dao.as_schedule_entry(row)
-    sequences = [letter.sequence for letter in sent]
+    sequences = [letter.sequence for letter in sent if not notify.failed(letter)]
     scheduled = schedule.scheduled_letters(entry, pol)
     outstanding = [d for d in schedule.letters_due(entry, pol, on, sequences, scheduled)
                    if d.sequence > max(sequences, default=0)]
@@ -130,13 +130,14 @@ def backtest(session, today):
     return judged.figures()
 
 
-def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None):
+def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None, notify_id=None):
     """Record a letter as sent, refusing duplicates, letters not due and families already seen."""
     row = dao.entry(session, reference)
     if row is None:
         raise LetterRefused(f"there is no family with reference {reference}")
     entry = dao.as_schedule_entry(row)
-    if dao.letter(session, row, sequence) is not None:
+    existing = dao.letter(session, row, sequence)
+    if existing is not None and not notify.failed(existing):
         raise LetterRefused(f"letter {sequence} for {reference} is already recorded as sent")
     letter = next((d for d in schedule.scheduled_letters(entry, policy()) if d.sequence == sequence), None)
     if letter is None:
@@ -154,7 +155,7 @@ def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None):
     sent = [s.sequence for s in dao.sent_letters(session, [row.id]).get(row.id, [])]
     first_type = schedule.scheduled_letters(entry, policy())[0].letter_type
     letter = schedule.letter_to_send([letter], sent, first_type) or letter
-    dao.record_sent(session, row, letter, sent_on, sent_by)
+    dao.record_sent(session, row, letter, sent_on, sent_by, notify_id)
     return letter
 
 
@@ -169,15 +170,17 @@ def mark_returned(session, reference, sequence, returned_on):
 
 def mark_all_due_sent(session, on, sent_by):
     """Record every letter due on a day as sent (after printing the batch); return how many."""
+    found = [(f, d) for f in families(session, on) for d in f.due]
+    dao.forget_failed(session, [(f.row.id, d.sequence) for f, d in found])
     records = [{"entry_id": f.row.id, "sequence": d.sequence, "letter_type": d.letter_type,
-                "due_on": d.due_on, "sent_on": on, "sent_by": sent_by}
-               for f in families(session, on) for d in f.due]
+                "due_on": d.due_on, "sent_on": on, "sent_by": sent_by} for f, d in found]
     dao.record_many_sent(session, records)
     return len(records)
 
 
-def letter_contents(session, on, fernet, reference=None):
-    """Return LetterContent for every due letter (or one family's) on a day."""
+def letters_to_send(session, on, fernet, reference=None):
+    """Return (family, due letter, LetterContent) for every letter to send on a day (or one
+    family's)."""
     pol = policy()
     due = [f for f in families(session, on)
            if f.due and (reference is None or f.row.reference == reference)]
@@ -186,8 +189,20 @@ def letter_contents(session, on, fernet, reference=None):
     result = []
     for fam in due:
         fam.personal = crypto.unseal(fernet, tokens[fam.row.id])  # only the families written to
-        result.extend(letters.content_for(fam, d, on, estimates.get(fam.row.id), pol) for d in fam.due)
+        result.extend((fam, d, letters.content_for(fam, d, on, estimates.get(fam.row.id), pol))
+                      for d in fam.due)
     return result
+
+
+def letter_contents(session, on, fernet, reference=None):
+    """Return LetterContent for every due letter (or one family's) on a day."""
+    return [content for _fam, _due, content in letters_to_send(session, on, fernet, reference)]
+
+
+def record_notify_status(session, letter_id, status, checked_at):
+    """Record what Notify says became of a letter; return the status."""
+    dao.set_notify_status(session, letter_id, status, checked_at)
+    return status
 
 
 def subject_access(session, reference, fernet, events, on):

@@ -11,7 +11,7 @@ from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import EraseForm, MarkSentForm
-from feedback.waitlist import crypto, dao, letters, tracker
+from feedback.waitlist import crypto, dao, letters, notify, tracker
 
 bp = Blueprint("asd", __name__, url_prefix="/asd")
 # Only the ASD team sees personal data.
@@ -78,7 +78,7 @@ def family(reference):
     waited = tracker.schedule.wait_in_words(fam.entry.referral_date,
                                              min(today, tracker.schedule.stopped_on(fam.entry) or today))
     return render_template("asd/family.html", fam=fam, today=today, estimate=estimate, policy=pol,
-                           waited=waited,
+                           waited=waited, notify_words=notify.STATUS_WORDS, notify_failed=notify.FAILED,
                            schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
                            sent={s.sequence: s for s in fam.sent}, form=MarkSentForm(),
                            format_form=LetterFormatForm(large_print=fam.row.large_print,
