@@ -38,7 +38,10 @@ def test_asd_team_prints_a_letter_and_marks_it_sent(app, page, live_server):
 
     pdf = Path(download.value.path())
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert "4 Weaver Street" in PdfReader(pdf).pages[0].extract_text()
+    reader = PdfReader(pdf)
+    assert "4 Weaver Street" in reader.pages[0].extract_text()
+    root = reader.trailer["/Root"]  # a tagged PDF in British English, with a title
+    assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root and reader.metadata.title
     page.get_by_role("button", name="Record as sent").click()
     assert "Letter 1 recorded as sent" in page.get_by_role("status").inner_text()
     [letter] = rows(Letter)
