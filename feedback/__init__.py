@@ -35,6 +35,7 @@ def create_app(test_config=None):
     proxies.init_app(app)
 
     from analysis.api import bp as api_bp
+    from feedback.api_token_views import bp as api_tokens_admin_bp
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp
     from feedback.account_views import bp as accounts_bp
@@ -46,6 +47,7 @@ def create_app(test_config=None):
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)  # token-authorised, read-only: /api/v1
+    app.register_blueprint(api_tokens_admin_bp)
     app.register_blueprint(respondents_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(chat_bp)

@@ -45,9 +45,9 @@ def hash_token(token):
 def _services(session, role, services):
     services = sorted({s.strip() for s in services if s and s.strip()})
     if role == "service_staff" and not services:
-        raise TokenError("a service staff token needs --service (one or more)")
+        raise TokenError("a service staff token needs one or more services")
     if role != "service_staff" and services:
-        raise TokenError(f"a {role} token sees every service; --service is for service_staff")
+        raise TokenError(f"a {role} token sees every service; services are for service staff tokens")
     known = set(session.exec(select(Service.slug)))
     unknown = [s for s in services if s not in known]
     if unknown:

@@ -53,7 +53,7 @@ def test_a_token_is_printed_once_alone_on_the_last_line_and_stored_only_as_a_has
 
 
 @pytest.mark.parametrize(("args", "reason"), [
-    (["--name", "x", "--role", "service_staff"], "needs --service"),
+    (["--name", "x", "--role", "service_staff"], "needs one or more services"),
     (["--name", "x", "--role", "commissioner", "--service", "camhs"], "sees every service"),
     (["--name", "x", "--role", "service_staff", "--service", "nope"], "no service called 'nope'"),
     (["--name", " ", "--role", "admin"], "give the token a name"),
@@ -147,3 +147,35 @@ def test_the_openapi_description_needs_no_token_and_describes_every_path(client)
     assert {"ref", "month", "scope", "numerator", "denominator", "value", "target", "rag",
             "baseline", "target_status", "computed_at"} <= set(figure)
     assert document["servers"][0]["url"].endswith("/api/v1")
+
+
+def test_an_admin_makes_a_token_on_the_page_sees_it_once_and_can_revoke_it(october, client):
+    from tests.conftest import create_staff, form_fields, parse, sign_in
+
+    create_staff("admin@example.org", role="admin")
+    sign_in(client, "admin@example.org")
+    page = client.get("/dashboard/api-tokens/")
+    fields = {k: v for k, v in form_fields(page).items() if k == "csrf_token"}
+    made = client.post("/dashboard/api-tokens/", data={**fields, "name": "Board pack",
+                                                       "role": "commissioner"})
+    token = parse(made).select_one("#new-token code").get_text()
+    assert client.get("/api/v1/kpis?month=2026-10", headers=bearer(token)).status_code == 200
+    again = client.get("/dashboard/api-tokens/").get_data(as_text=True)
+    assert token not in again and "Board pack" in again
+    [row] = rows(ApiToken)
+    assert row.created_by == "admin@example.org"
+    client.post(f"/dashboard/api-tokens/{row.id}/revoke", data=fields)
+    assert client.get("/api/v1/kpis?month=2026-10", headers=bearer(token)).status_code == 401
+    assert {e.action for e in rows(AuditEvent)} >= {"api_token_made", "api_token_revoked", "api_read"}
+
+
+def test_a_service_staff_token_made_on_the_page_needs_a_service(app, client):
+    from tests.conftest import create_staff, form_fields, sign_in
+
+    create_staff("admin@example.org", role="admin")
+    sign_in(client, "admin@example.org")
+    fields = {k: v for k, v in form_fields(client.get("/dashboard/api-tokens/")).items()
+              if k == "csrf_token"}
+    refused = client.post("/dashboard/api-tokens/", data={**fields, "name": "x", "role": "service_staff"})
+    assert refused.status_code == 400 and "needs one or more services" in refused.get_data(as_text=True)
+    assert rows(ApiToken) == []

@@ -15,14 +15,15 @@ PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "lette
 TOKEN_ONLY = ("api.",)
 PUBLIC = (*PUBLIC, "api.openapi_document")
 ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"},
-        "dashboard.refresh_figures": {"admin"},
+        "dashboard.refresh_figures": {"admin"}, "api_tokens_admin.tokens": {"admin"},
+        "api_tokens_admin.make": {"admin"}, "api_tokens_admin.revoke": {"admin"},
         "accounts.users": {"admin"}, "accounts.add_user": {"admin"}, "accounts.edit_user": {"admin"},
         "accounts.reset_password": {"admin"}, "accounts.two_factor": {"admin", "asd_team"},
         "accounts.end_user_sessions": {"admin"}, "accounts.unlock_user": {"admin"},
         # The code step is only for a sign-in waiting for its code; everyone else goes to sign in.
         "accounts.login_code": set(),
         "invitations.make": {"admin", "service_staff"}}
-SAMPLES = {"plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
+SAMPLES = {"token_id": 1, "plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
            "reference": "ND9001", "slug": "local-offer", "token": "A" * 24, "filename": "site.css",
            "user_id": 1, "code": "asd-1-all"}
 
