@@ -23,7 +23,7 @@ def _month(_ctx, _param, value):
 
 
 def _table(figures):
-    lines = [f"{'plan':9} {'ref':14} {'scope':28} {'value':>6} {'95% CI':>13} {'n':>6} "
+    lines = [f"{'plan':9} {'ref':18} {'scope':28} {'value':>6} {'95% CI':>13} {'n':>6} "
              f"{'target':>6}  RAG"]
     for f in figures:
         d = f.as_dict()
@@ -32,7 +32,7 @@ def _table(figures):
               if d["ci_low"] is not None else "")
         n = "*" if d["suppressed"] else (d["denominator"] if d["denominator"] is not None else "")
         target = "" if d["target"] is None else measures.display_percent(d["target"])
-        lines.append(f"{d['plan']:9} {d['ref']:14} {d['scope'][:28]:28} {value:>6} {ci:>13} {n!s:>6} "
+        lines.append(f"{d['plan']:9} {d['ref']:18} {d['scope'][:28]:28} {value:>6} {ci:>13} {n!s:>6} "
                      f"{target:>6}  {f.rag_label}")
     return "\n".join(lines)
 
