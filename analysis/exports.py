@@ -13,7 +13,8 @@ from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ["plan", "ref", "month", "scope", "numerator", "denominator", "value", "ci_low",
-           "ci_high", "target", "rag", "suppressed", "entered_by"]
+           "ci_high", "target", "target_status", "baseline", "rag", "suppressed", "entered_by",
+           "computed_at"]
 
 
 def safe_cell(value):
