@@ -1,14 +1,15 @@
 """`feedback kpis`, `feedback kpis check` and `feedback kpi-values`: the scorecard, the plan
 check and hand-entered values."""
 
-import csv
 import json
 import sys
 
 import click
 
-from analysis import exports, measures, service
+from analysis import dao, exports, measures, service
 from analysis.service import MonthError, parse_value
+from feedback.db import reading, transaction
+from feedback.text import MESSAGE, CsvFileError, read_csv, unstorable
 
 SCOPE_TYPES = ("service", "provider", "district")
 
@@ -103,9 +104,6 @@ def kpi_values():
 
 
 def _save(plan_slug, ref, month, value, entered_by, note=None):
-    from analysis import dao
-    from feedback.db import transaction
-
     with transaction() as session:
         plan = next((p for p in dao.plans(session) if p.slug == plan_slug), None)
         kpi = plan.kpi(ref) if plan else None
@@ -134,20 +132,53 @@ def add_value(plan, ref, month, value, entered_by, note):
 
 
 @kpi_values.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--entered-by", required=True)
 def import_values(file, entered_by):
-    """Import values from CSV with columns plan, ref, month, value (and optional note)."""
-    saved, refused = 0, 0
-    for line, row in enumerate(csv.DictReader(file), start=2):
+    """Import values from CSV with columns plan, ref, month, value (and optional note).
+
+    All or nothing: every line is checked first, and one refused line imports none.
+    """
+    try:
+        rows = read_csv(file.read(), ("plan", "ref", "month", "value"))
+    except CsvFileError as error:
+        raise click.ClickException(f"{error} Nothing was imported.") from None
+    with reading() as session:
+        plans = {p.slug: p for p in dao.plans(session)}
+    values, refused, seen = [], [], {}
+    for line, row in rows:
         try:
-            month = service.parse_month(row.get("month", ""))
-            _save(row.get("plan", ""), row.get("ref", ""), month, parse_value(row.get("value")),
-                  entered_by, row.get("note") or None)
-            saved += 1
+            values.append(_checked_value(plans, row, seen, line))
         except (ValueError, MonthError) as error:
-            refused += 1
-            click.echo(f"Line {line} refused: {error}.", err=True)
-    click.echo(f"Saved {saved} values; refused {refused}.")
+            refused.append(f"Line {line} refused: {error}.")
+    for message in refused[:50]:
+        click.echo(message, err=True)
     if refused:
-        sys.exit(1)
+        more = f" ({len(refused) - 50} more not shown)" if len(refused) > 50 else ""
+        raise click.ClickException(
+            f"{len(refused)} of {len(rows)} lines refused{more}; nothing was imported.")
+    with transaction() as session:
+        for plan_slug, ref, month, value, note in values:
+            dao.save_manual_value(session, plan_slug, ref, month, value, entered_by, note)
+    click.echo(f"Saved {len(values)} values.")
+
+
+def _checked_value(plans, row, seen, line):
+    """Return (plan, ref, month, value, note) for a line, or raise ValueError saying why not."""
+    if any(unstorable(v) for v in row.values()):
+        raise ValueError(f"it {MESSAGE}")
+    plan_slug, ref = row["plan"].strip(), row["ref"].strip()
+    plan = plans.get(plan_slug)
+    kpi = plan.kpi(ref) if plan else None
+    if kpi is None:
+        raise ValueError(f"no KPI {ref!r} in plan {plan_slug!r}")
+    if kpi.surveyed:
+        raise ValueError(f"{ref} is worked out from answers and cannot be entered by hand")
+    month = service.parse_month(row["month"].strip())
+    first = seen.setdefault((plan_slug, ref, month), line)
+    if first != line:
+        raise ValueError(f"{ref} for {month:%B %Y} is already on line {first}")
+    note = (row.get("note") or "").strip() or None
+    if note and len(note) > 500:
+        raise ValueError("the note is longer than 500 characters")
+    return plan_slug, ref, month, parse_value(row["value"]), note

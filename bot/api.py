@@ -11,12 +11,11 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 
 from bot import dao, storage
-from bot.engine import Engine, EngineError
-from feedback import ratelimit
+from bot.engine import Engine, EngineError, goodbye
+from feedback import clock, ratelimit, text
 from feedback.db import reading, transaction
 from feedback.extensions import csrf
 from feedback.models import Instrument
-from surveys import collect
 from surveys import dao as survey_dao
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
@@ -92,6 +91,9 @@ def _body(allowed):
     extra = set(data) - allowed
     if extra:
         raise ApiError(400, "unexpected_field", f"Unexpected field: {sorted(extra)[0]}.")
+    if any(text.unstorable(value) for value in data.values()):
+        raise ApiError(400, "bad_text", "Your message has a character we cannot keep. "
+                       "Please type it again without it.")
     return data
 
 
@@ -122,7 +124,7 @@ def survey_info(slug):
 def start():
     """Start a conversation; the token returned is how the widget continues it."""
     data = _body({"survey", "service"})
-    token, now = secrets.token_urlsafe(24), collect.now_utc()
+    token, now = secrets.token_urlsafe(24), clock.now()
     with transaction() as session:
         instrument = survey_dao.latest_instrument(session, str(data.get("survey", "")))
         service_slug = data.get("service") or (
@@ -137,7 +139,7 @@ def start():
 def _conversation(session, token):
     if not (isinstance(token, str) and 20 <= len(token) <= 64):
         raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
-    row = dao.live_conversation(session, token, collect.now_utc(),
+    row = dao.live_conversation(session, token, clock.now(),
                                 current_app.config["CHAT_RESUME_MINUTES"])
     if row is None:
         raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
@@ -162,8 +164,11 @@ def answer(token):
     turn_number = data.pop("turn", None)
     if not isinstance(turn_number, int) or isinstance(turn_number, bool):
         raise ApiError(400, "bad_turn", "Say which turn this answer is for.")
-    now = collect.now_utc()
+    now = clock.now()
     with transaction() as session:
+        if _already_stored(session, token):
+            # The same last answer sent twice (a double tap, a retry): answer as the first did.
+            return jsonify(conversation=token, **goodbye(turn_number + 1).as_dict())
         row, engine = _conversation(session, token)
         try:
             state, turn = engine.reply(storage.parse_state(row), turn_number, data)
@@ -177,11 +182,18 @@ def answer(token):
     return jsonify(conversation=token, **turn.as_dict())
 
 
+def _already_stored(session, token):
+    """Return whether this conversation has been stored as a response (its id is the key)."""
+    if not (isinstance(token, str) and 20 <= len(token) <= 64):
+        return False
+    return survey_dao.submission_exists(session, storage.submission_id(dao.conversation_id(token)))
+
+
 @bp.post(f"{API}/conversations/<token>/leave")
 def leave(token):
     """End a conversation early; what was answered is kept, marked partial."""
     with transaction() as session:
         row, _ = _conversation(session, token)
         stored = storage.store_conversation(session, row, storage.parse_state(row),
-                                            collect.now_utc(), partial=True)
+                                            clock.now(), partial=True)
     return jsonify(stored=stored)

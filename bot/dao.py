@@ -41,9 +41,32 @@ def advance(session, row, new_state, now):
 
 
 def remove(session, row):
-    session.execute(delete(ChatConversation).where(ChatConversation.id == row.id))
+    """Delete a conversation as it was read; return False if another request got there first
+    (it finished or left the same chat a moment before), so it is stored once."""
+    result = session.execute(delete(ChatConversation).where(ChatConversation.id == row.id,
+                                                            ChatConversation.state == row.state))
+    return result.rowcount == 1
 
 
-def stale_conversations(session, before):
-    """Return conversations last touched before a time (abandoned)."""
-    return list(session.exec(select(ChatConversation).where(ChatConversation.updated_at < before)))
+def stale_conversation_ids(session, before):
+    """Return the ids of conversations last touched before a time (abandoned), oldest first,
+    leaving out those set aside because they could not be stored."""
+    query = (select(ChatConversation.id)
+             .where(ChatConversation.updated_at < before, ChatConversation.set_aside == False)  # noqa: E712
+             .order_by(ChatConversation.updated_at))
+    return list(session.exec(query))
+
+
+def stale_conversation(session, conversation_id, before):
+    """Return one abandoned conversation if it is still there and still stale, or None."""
+    row = session.get(ChatConversation, conversation_id)
+    if row is None or row.set_aside:
+        return None
+    updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=before.tzinfo)
+    return row if updated < before else None
+
+
+def set_aside(session, conversation_id):
+    """Keep a conversation that could not be stored out of the next runs."""
+    session.execute(update(ChatConversation).where(ChatConversation.id == conversation_id)
+                    .values(set_aside=True))

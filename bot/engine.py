@@ -19,6 +19,15 @@ NEGATIVE_BELOW = -0.1
 POSITIVE_ABOVE = 0.1
 
 
+GOODBYE = ("That is all the questions.", "Your answers will help make things better.",
+           "You can close this chat now.")
+
+
+def goodbye(turn):
+    """Return the last turn again, for an answer sent twice after the chat was stored."""
+    return Turn(GOODBYE, "end", turn=turn)
+
+
 class EngineError(ValueError):
     """An answer that does not fit the conversation; ``code`` says why, for the API."""
 
@@ -194,9 +203,7 @@ class Engine:
                     help_shown=_help(said), turn=state["turn"])
 
     def _end(self, state, said):
-        goodbye = ("That is all the questions.", "Your answers will help make things better.",
-                   "You can close this chat now.")
-        return Turn((*said, *goodbye), "end", help_shown=_help(said), turn=state["turn"])
+        return Turn((*said, *GOODBYE), "end", help_shown=_help(said), turn=state["turn"])
 
     def _check_state(self, state):
         if (not isinstance(state, dict) or state.get("v") != STATE_VERSION

@@ -11,9 +11,11 @@ from surveys import dao as survey_dao
 def store_conversation(session, row, state, now, partial):
     """Store the conversation's answers as a response and forget the conversation.
 
-    Returns whether a response was stored (an abandoned chat with no answers stores none).
+    Returns whether a response was stored by this call (an abandoned chat with no answers stores
+    none, and nor does a second request for a chat another request has just stored).
     """
-    dao.remove(session, row)
+    if not dao.remove(session, row):
+        return False  # stored by a request a moment before this one
     if not state["answers"] and not state["comments"]:
         return False
     instrument = session.get(Instrument, row.instrument_id)
@@ -25,10 +27,15 @@ def store_conversation(session, row, state, now, partial):
         channel="chat", easy_read=True,
     )
     comments = [tuple(c) for c in state["comments"]]
-    collect.store_answers(session, definition, submission, row.id[:36], state["answers"],
+    collect.store_answers(session, definition, submission, submission_id(row.id), state["answers"],
                           comments, now, partial=partial)
     return True
 
 
 def parse_state(row):
     return json.loads(row.state)
+
+
+def submission_id(conversation_id):
+    """Return the submission id a conversation is stored under (one response per chat)."""
+    return conversation_id[:36]

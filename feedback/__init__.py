@@ -55,4 +55,14 @@ def create_app(test_config=None):
     app.register_blueprint(letter_links_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(invitations_bp)
+
+    # Each package declares its own scheduled jobs; the runner in feedback.jobs runs them.
+    from analysis.jobs import JOBS as analysis_jobs
+    from bot.jobs import JOBS as chat_jobs
+    from feedback import health, jobs, retention, text
+    from feedback.waitlist.jobs import JOBS as waitlist_jobs
+
+    jobs.init_app(app, [*analysis_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS])
+    health.init_app(app)
+    text.init_app(app)
     return app

@@ -6,24 +6,53 @@ import os
 import random
 import sys
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 
 import click
 from flask import current_app
 
-from feedback import create_app
+from feedback import clock, create_app
 from feedback.db import transaction
 
 
-def in_app(command):
-    """Run a command inside an app context, as every command that touches data does."""
+def in_app(command=None, *, migrated=True):
+    """Run a command inside an app context, as every command that touches data does.
+
+    Unless ``migrated`` is False (init, demo), a database that is not set up or is behind the
+    code stops the command with what to run; an unreachable one with a plain message.
+    """
+    if command is None:
+        return functools.partial(in_app, migrated=migrated)
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        with create_app().app_context():
-            return command(*args, **kwargs)
+        from sqlalchemy.exc import OperationalError
+
+        from feedback import migrate
+
+        app = create_app(BATCH_SETTINGS)
+        with app.app_context():
+            try:
+                if migrated:
+                    problem = migrate.problem(app.extensions["feedback.engine"])
+                    if problem:
+                        raise click.ClickException(problem)
+                return command(*args, **kwargs)
+            except OperationalError as error:
+                raise click.ClickException(_database_problem(error)) from None
 
     return wrapper
+
+
+def _database_problem(error):
+    from feedback.jobs import describe
+
+    return f"The database could not be used ({describe(error)}). Check DATABASE_URL and that it is running."
+
+
+# Commands and the scheduler run long transactions (imports, rebuilds): the web's short
+# statement limit does not apply to them.
+BATCH_SETTINGS = {"DB_STATEMENT_TIMEOUT_S": 3600}
 
 
 @click.group()
@@ -35,7 +64,7 @@ def main():
 
 
 @main.command()
-@in_app
+@in_app(migrated=False)
 def init():
     """Create or migrate the database and load instruments, services and KPIs."""
     from feedback.setup import initialise
@@ -51,7 +80,7 @@ def init():
 @click.option("--responses", default=20_000, show_default=True, help="How many answers to make.")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same year.")
 @click.option("--replace", is_flag=True, help="Delete all responses and invitations first.")
-@in_app
+@in_app(migrated=False)
 def demo(responses, seed, replace):
     """Initialise, then fill the database with a synthetic year of answers."""
     from feedback import demo as demo_data
@@ -92,7 +121,7 @@ def _fill_demo(count, seed):
     from feedback.db import transaction
 
     rng = random.Random(seed)
-    months = demo_data.months_back(date.today(), 12)
+    months = demo_data.months_back(clock.today(), 12)
     with transaction() as session:
         instruments, services, districts = demo_data.dimensions(session)
     generated = demo_data.generate(rng, instruments, services, districts, months, count)
@@ -123,7 +152,7 @@ def _fill_waiting_list(seed):
         click.echo(f"Made a local data key for the demo in {path} (set FEEDBACK_DATA_KEY in production).")
     fernet = crypto.configured_key()
     rng = random.Random(seed)
-    today = date.today()
+    today = clock.today()
     rows = waitlist_demo.rows(rng, today)
     with transaction() as session:
         dao.save_rows(session, fernet, rows)
@@ -160,8 +189,6 @@ def serve(host, port, workers, threads):
 
     Unless FEEDBACK_SCHEDULER=off, one scheduler process runs beside the workers and stops with them.
     """
-    import subprocess
-
     from feedback import server
     from feedback.instance import key_problem
 
@@ -170,17 +197,18 @@ def serve(host, port, workers, threads):
     if problem:
         raise click.ClickException(problem)
     app.extensions["feedback.engine"].dispose()  # the workers open their own connections
-    scheduler = None
+    supervisor = None
     if app.config["SCHEDULER_ENABLED"]:
-        scheduler = subprocess.Popen([sys.executable, "-m", "feedback", "scheduler"])
-        click.echo("Scheduler started in its own process (FEEDBACK_SCHEDULER=off to run it elsewhere).")
+        supervisor = server.SchedulerSupervisor([sys.executable, "-m", "feedback", "scheduler"])
+        supervisor.start()
+        click.echo("Scheduler started in its own process, restarted if it stops "
+                   "(FEEDBACK_SCHEDULER=off to run it elsewhere).")
     click.echo(f"Serving on http://{host}:{port} with {workers} worker(s) (press Ctrl+C to stop)")
     try:
         server.run(host, port, workers, threads)
     finally:
-        if scheduler is not None:
-            scheduler.terminate()
-            scheduler.wait(timeout=30)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 @main.command("scheduler")
@@ -189,16 +217,24 @@ def scheduler_command():
     import signal
     import threading
 
-    from feedback import scheduler
+    from feedback import migrate, scheduler
 
-    app = create_app()
+    app = create_app(BATCH_SETTINGS)
+    parent = int(os.environ.get("FEEDBACK_PARENT_PID") or 0) or None
+    if parent and not scheduler.die_with_parent(parent):
+        return
+    with app.app_context():
+        problem = migrate.problem(app.extensions["feedback.engine"])
+    if problem:
+        raise click.ClickException(problem)
     running = scheduler.start(app)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    click.echo("Scheduler running; jobs: " + ", ".join(j.id for j in running.get_jobs()))
-    stop.wait()
-    running.shutdown()
+    click.echo("Scheduler running; jobs: " + ", ".join(j.id for j in running.get_jobs("default")))
+    status = scheduler.watch(app, running, stop, parent)
+    running.shutdown(wait=False)
+    sys.exit(status)
 
 
 @main.group()
@@ -209,17 +245,22 @@ def jobs():
 @jobs.command("list")
 @in_app
 def jobs_list():
-    """Show each job, when it runs and how its last run went."""
-    from analysis.jobs import JOBS, last_runs
-    from feedback.db import reading
+    """Show each job, when it runs and how its last run went, and the scheduler's heartbeat."""
+    from feedback import jobs as runner
 
-    with reading() as session:
-        latest = last_runs(session)
-    for name, job in JOBS.items():
-        last = latest.get(name)
-        status = (f"last {last.status} {last.started_at:%Y-%m-%d %H:%M} ({last.detail})"
-                  if last else "never run")
-        click.echo(f"{name:16} {job.trigger}  {job.description}; {status}")
+    summary = runner.health(current_app, clock.now())
+    age = summary["scheduler_heartbeat_age_s"]
+    click.echo("Scheduler: " + ("no heartbeat yet" if age is None else f"last heartbeat {age}s ago"))
+    for name, job in runner.registry().items():
+        state = summary["jobs"][name]
+        status = f"last ok {state['last_ok']}" if state["last_ok"] else "never finished"
+        if state["last_error"]:
+            status += f"; failed {state['failures']} time(s) in a row, last at {state['last_error']}"
+        if state["running"]:
+            status += "; running now"
+        click.echo(f"{name:18} {job.trigger}  {job.description}; {status}")
+    for warning in runner.warnings(summary):
+        click.echo(f"Warning: {warning}")
 
 
 @jobs.command("run")
@@ -227,12 +268,15 @@ def jobs_list():
 @in_app
 def jobs_run(name):
     """Run a job now, whatever its schedule."""
-    from analysis.jobs import JOBS, manual_key, run
+    from feedback import jobs as runner
 
-    if name not in JOBS:
-        raise click.BadParameter(f"no job called {name!r}; try: {', '.join(JOBS)}",
+    if name not in runner.registry():
+        raise click.BadParameter(f"no job called {name!r}; try: {', '.join(runner.registry())}",
                                  param_hint="NAME")
-    click.echo(run(name, run_key=manual_key()))
+    try:
+        click.echo(runner.run(name, run_key=runner.manual_key()))
+    except runner.JobFailed as error:
+        raise click.ClickException(str(error)) from None
 
 
 def production_problem(config):
@@ -287,7 +331,7 @@ def invite(survey, service, district, appointment_date, count, csv_path, pdf_pat
         links = invitations.issue(
             session, instrument_slug=survey, service=service_row, district_slug=district,
             appointment_date=appointment_date, count=count, base_url=current_app.config["BASE_URL"],
-            now=datetime.now().astimezone(), days=days or current_app.config["INVITATION_DAYS"],
+            now=clock.now(), days=days or current_app.config["INVITATION_DAYS"],
         )
     invitations.write_csv(links, csv_path)
     if pdf_path:

@@ -64,6 +64,21 @@ class Config:
     # are printed and posted by hand.
     NOTIFY_API_KEY = _env("NOTIFY_API_KEY")
     NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    # Jobs (feedback.jobs): a failed run is tried again after 1, 2, 4 ... minutes (at most an
+    # hour); every minute the scheduler looks for periods that did not finish; it writes a
+    # heartbeat every 30 s, and staff see a banner when it is an hour old.
+    JOB_RETRY_SECONDS = int(_env("JOB_RETRY_SECONDS", "60"))
+    JOB_CATCH_UP_SECONDS = int(_env("JOB_CATCH_UP_SECONDS", "60"))
+    SCHEDULER_HEARTBEAT_SECONDS = int(_env("SCHEDULER_HEARTBEAT_SECONDS", "30"))
+    SCHEDULER_HEARTBEAT_LIMIT_S = int(_env("SCHEDULER_HEARTBEAT_LIMIT_S", "3600"))
+    SCHEDULER_WATCH = True  # the staff banner about the scheduler and failing jobs
+    # A down or hung database refuses in seconds: web requests give up on a statement after 8 s
+    # (commands and the scheduler after an hour), on a connection after 2 s, on the pool after
+    # 2 s; SQLite writers wait 5 s for the lock.
+    DB_STATEMENT_TIMEOUT_S = float(_env("DB_STATEMENT_TIMEOUT_S", "8"))
+    DB_CONNECT_TIMEOUT_S = int(_env("DB_CONNECT_TIMEOUT_S", "2"))
+    DB_POOL_TIMEOUT_S = float(_env("DB_POOL_TIMEOUT_S", "2"))
+    DB_BUSY_TIMEOUT_MS = int(_env("DB_BUSY_TIMEOUT_MS", "5000"))
 
 
 class DevelopmentConfig(Config):
@@ -84,6 +99,8 @@ class TestConfig(Config):
     RATE_LIMIT_SIGN_IN = 10_000
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SCHEDULER_ENABLED = False
+    SCHEDULER_WATCH = False  # tests of the banner turn it on
+    DB_STATEMENT_TIMEOUT_S = 600.0  # big imports and rebuilds run inside tests' requests
     # Links point nowhere, so a test that tries to follow one off the machine fails loudly.
     BASE_URL = "http://invalid.test"
     NOTIFY_BASE_URL = "http://notify.invalid.test"  # tests start a local fake of Notify

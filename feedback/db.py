@@ -3,16 +3,28 @@
 Writes go through ``transaction()``, which commits on success and rolls back on error.
 On SQLite a write transaction starts with ``BEGIN IMMEDIATE`` so that concurrent writers
 queue on the busy timeout instead of failing with "database is locked" mid-transaction.
+
+A database that is down or hung must refuse in seconds, not hold every worker thread: SQLite
+writers wait ``DB_BUSY_TIMEOUT_MS`` for the lock; on PostgreSQL a connection attempt gives up
+after ``DB_CONNECT_TIMEOUT_S``, a wait for the pool after ``DB_POOL_TIMEOUT_S``, and a statement
+after ``DB_STATEMENT_TIMEOUT_S`` (the server cancels it; if the server itself has stopped
+answering, ``Deadlines`` cuts the connection). SQL parameters never appear in error messages.
 """
 
+import contextlib
+import os
+import socket
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
-BUSY_TIMEOUT_MS = 10_000
+PING_SECONDS = 1.5  # a pooled connection that does not answer SELECT 1 in this time is dropped
 
 
 def database_url(app):
@@ -23,27 +35,35 @@ def database_url(app):
     return f"sqlite:///{Path(app.instance_path) / 'feedback.sqlite3'}"
 
 
-def make_engine(url):
-    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE writes."""
+def make_engine(url, statement_timeout_s=8.0, connect_timeout_s=2, pool_timeout_s=2.0,
+                busy_timeout_ms=5000):
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE writes;
+    PostgreSQL gets connect, pool and statement timeouts."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
-    _configure_sqlite(engine)
+        engine = create_engine(
+            url, hide_parameters=True, pool_timeout=pool_timeout_s,
+            connect_args={"connect_timeout": max(int(connect_timeout_s), 2),
+                          "options": f"-c statement_timeout={int(statement_timeout_s * 1000)}"},
+        )
+        _watch_postgres(engine, Deadlines(), statement_timeout_s)
+        return engine
+    engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False})
+    _configure_sqlite(engine, busy_timeout_ms)
     return engine
 
 
-def _configure_sqlite(engine):
+def _configure_sqlite(engine, busy_timeout_ms):
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's begin event below issue BEGIN, as SQLAlchemy's docs advise.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -54,9 +74,94 @@ def _configure_sqlite(engine):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class Deadlines:
+    """Cut the connection under a statement that has run past its deadline.
+
+    PostgreSQL's statement_timeout is enforced by the server; a server that has stopped (SIGSTOP,
+    a frozen machine) answers nothing, and the kernel still accepts what is sent, so the client
+    would wait for ever. A watcher thread shuts down the socket of any statement past its
+    deadline: the driver then fails at once with a lost connection, which the pool replaces.
+    """
+
+    def __init__(self, every=0.2):
+        self._every = every
+        self._lock = threading.Lock()
+        self._active = {}  # id(dbapi connection) -> (deadline, socket fd)
+        self._thread = None
+        self._pid = None
+
+    def start(self, dbapi_connection, seconds):
+        """Give a connection's statement ``seconds`` from now."""
+        entry = (time.monotonic() + seconds, dbapi_connection.fileno())
+        with self._lock:
+            self._active[id(dbapi_connection)] = entry
+            if self._thread is None or self._pid != os.getpid():  # a new process after fork
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._watch, name="db-deadlines", daemon=True)
+                self._thread.start()
+
+    def stop(self, dbapi_connection):
+        with self._lock:
+            self._active.pop(id(dbapi_connection), None)
+
+    def _watch(self):
+        while True:
+            time.sleep(self._every)
+            now = time.monotonic()
+            with self._lock:
+                late = [(key, fd) for key, (deadline, fd) in self._active.items() if deadline <= now]
+                for key, _fd in late:
+                    del self._active[key]
+            for _key, fd in late:
+                _cut(fd)
+
+
+def _cut(fd):
+    """Shut down the socket behind ``fd`` (a duplicate is used, so the driver's own is untouched)."""
+    with contextlib.suppress(OSError):
+        duplicate = socket.socket(fileno=os.dup(fd))
+        with contextlib.suppress(OSError):
+            duplicate.shutdown(socket.SHUT_RDWR)
+        duplicate.close()
+
+
+def _watch_postgres(engine, deadlines, statement_timeout_s):
+    # Statements get the server's timeout plus a little, so the server normally cancels first.
+    limit = statement_timeout_s + 2
+
+    @event.listens_for(engine, "checkout")
+    def ping(dbapi_connection, _record, _proxy):
+        # SQLAlchemy's pool_pre_ping would wait for ever on a hung server; this one has a deadline.
+        deadlines.start(dbapi_connection, PING_SECONDS)
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            raise DisconnectionError("the pooled connection did not answer") from error
+        finally:
+            deadlines.stop(dbapi_connection)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(connection, _cursor, _statement, _parameters, _context, _many):
+        deadlines.start(connection.connection.dbapi_connection, limit)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(connection, _cursor, _statement, _parameters, _context, _many):
+        deadlines.stop(connection.connection.dbapi_connection)
+
+    @event.listens_for(engine, "handle_error")
+    def failed(context):
+        if context.connection is not None and context.connection.connection is not None:
+            with contextlib.suppress(Exception):
+                deadlines.stop(context.connection.connection.dbapi_connection)
+
+
 def init_app(app):
     """Bind an engine to the app."""
-    engine = make_engine(database_url(app))
+    config = app.config
+    engine = make_engine(database_url(app), config["DB_STATEMENT_TIMEOUT_S"], config["DB_CONNECT_TIMEOUT_S"],
+                         config["DB_POOL_TIMEOUT_S"], config["DB_BUSY_TIMEOUT_MS"])
     app.extensions["feedback.engine"] = engine
     app.extensions["feedback.write_engine"] = engine.execution_options(sqlite_immediate=True)
 

@@ -7,11 +7,12 @@ so the same seed gives the same year.
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import delete, func, insert, select
 
 from analysis.sentiment import polarity
+from feedback import clock
 from feedback.models import Answer, Comment, District, Invitation, Response, Service
 from surveys import dao
 
@@ -114,7 +115,7 @@ def comment_for(rng, share):
 
 
 def _submitted_at(rng, month):
-    day = min(month + timedelta(days=rng.randrange(28)), date.today())  # never in the future
+    day = min(month + timedelta(days=rng.randrange(28)), clock.today())  # never in the future
     return datetime.combine(day, time(rng.randrange(8, 20), rng.randrange(60)), UTC)
 
 

@@ -1,15 +1,17 @@
 """Tables. Respondents are anonymous: nothing here identifies the person who answered."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
+from feedback import clock
+
 
 def utcnow():
-    """Return the current time in UTC."""
-    return datetime.now(UTC)
+    """Return the current time in UTC (from the one clock; a column default needs a callable)."""
+    return clock.now()
 
 
 class Provider(SQLModel, table=True):
@@ -187,7 +189,8 @@ class JobRun(SQLModel, table=True):
     """One run of a scheduled job; the unique key makes a run happen once across processes."""
 
     __tablename__ = "job_run"
-    __table_args__ = (UniqueConstraint("job_id", "run_key"),)
+    __table_args__ = (UniqueConstraint("job_id", "run_key"),
+                      Index("ix_job_run_job_started", "job_id", "started_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     job_id: str = Field(max_length=60)
@@ -196,6 +199,20 @@ class JobRun(SQLModel, table=True):
     finished_at: datetime | None = None
     status: str = Field(default="running", max_length=20)
     detail: str | None = Field(default=None, max_length=500)
+    attempts: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # in a row, this key
+    owner: str | None = Field(default=None, max_length=120)  # host:pid of the process running it
+    retry_at: datetime | None = None  # a failed run is tried again from then
+
+
+class SchedulerHeartbeat(SQLModel, table=True):
+    """When the scheduler process last said it was alive (one row)."""
+
+    __tablename__ = "scheduler_heartbeat"
+
+    id: int = Field(default=1, primary_key=True)
+    beat_at: datetime
+    owner: str = Field(max_length=120)
 
 
 class StaffUser(SQLModel, table=True):
@@ -266,6 +283,8 @@ class ChatConversation(SQLModel, table=True):
     state: str = Field(sa_column=Column(Text, nullable=False))  # the engine's state as JSON
     started_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
+    # A stale chat that could not be stored is kept aside (and logged), so the others still are.
+    set_aside: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class WaitingListEntry(SQLModel, table=True):

@@ -5,10 +5,13 @@ Monthly KPI snapshots are kept: they hold counts, not people or words.
 
 from datetime import timedelta
 
+from apscheduler.triggers.cron import CronTrigger
+from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from feedback import audit
+from feedback import audit, clock
 from feedback.db import transaction
+from feedback.jobs import Job
 from feedback.models import AuditEvent, Comment, Letter, WaitingListEntry
 
 
@@ -30,3 +33,17 @@ def apply(now, comment_months, waitlist_months, audit_months):
                f"{events.rowcount} audit events")
     audit.record("data_deletion", actor="retention job", detail=summary)
     return summary
+
+
+def apply_retention():
+    """Delete comments, ended waiting-list entries and audit events past their retention."""
+    config = current_app.config
+    return apply(clock.now(), config["RETENTION_COMMENT_MONTHS"], config["RETENTION_WAITLIST_MONTHS"],
+                 config["RETENTION_AUDIT_MONTHS"])
+
+
+JOBS = [
+    # Nightly, after the KPIs: delete what has been kept long enough (figures stay).
+    Job("apply_retention", apply_retention, CronTrigger(hour=3, minute=30, timezone=clock.LONDON),
+        "%Y-%m-%d", "Delete data past its retention period"),
+]

@@ -4,7 +4,15 @@ Each worker builds the app after it is forked (no preloading), so no database co
 lock is ever shared between processes. There is no access log: client addresses are not kept.
 """
 
+import logging
+import os
+import subprocess
+import threading
+import time
+
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
 
 
 class FeedbackServer(BaseApplication):
@@ -43,3 +51,48 @@ def options(host, port, workers, threads):
         "timeout": 60, "graceful_timeout": 20, "keepalive": 5,
         "proc_name": "feedback",
     }
+
+
+class SchedulerSupervisor(threading.Thread):
+    """Keep one `feedback scheduler` child running beside the web server.
+
+    A child that stops is started again after a backoff that doubles up to a minute (and goes
+    back to one second once a child has run for a minute), with one line in the log each time.
+    The child ends when this process ends, even by kill -9: it asks Linux for a signal when its
+    parent dies and also checks its parent every second.
+    """
+
+    def __init__(self, command, first_backoff=1.0, max_backoff=60.0):
+        super().__init__(name="scheduler-supervisor", daemon=True)
+        self.command = command
+        self.first_backoff, self.max_backoff = first_backoff, max_backoff
+        self.stopping = threading.Event()
+        self.child = None
+
+    def run(self):
+        backoff = self.first_backoff
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            self.child = subprocess.Popen(  # noqa: S603 (this project's own command)
+                self.command, env={**os.environ, "FEEDBACK_PARENT_PID": str(os.getpid())})
+            status = self.child.wait()
+            if self.stopping.is_set():
+                return
+            if time.monotonic() - started > 60:
+                backoff = self.first_backoff
+            log.warning("the scheduler process stopped (exit status %s); starting it again in %.0fs",
+                        status, backoff)
+            self.stopping.wait(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
+
+    def stop(self, timeout=30):
+        """Stop the child (it finishes the job in hand) and do not start another."""
+        self.stopping.set()
+        child = self.child
+        if child is None or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()

@@ -2,14 +2,12 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from analysis.sentiment import polarity
+from feedback.clock import LONDON
 from feedback.models import Response
 from surveys import dao
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass
@@ -94,7 +92,3 @@ def store_answers(session, definition, submission, submission_id, answers, comme
     dao.add_response(session, response, answers, comments)
     return "stored"
 
-
-def now_utc():
-    """Return the current time, timezone-aware."""
-    return datetime.now(ZoneInfo("UTC"))

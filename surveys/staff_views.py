@@ -1,12 +1,11 @@
 """Staff make single-use invitation links for their own services: QR cards to print, or a CSV."""
 
 import io
-from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, send_file
 from sqlmodel import select
 
-from feedback import audit, auth
+from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.forms import InvitationForm, choices
 from feedback.models import District, Service
@@ -44,11 +43,11 @@ def make():
         links = invitations.issue(
             session, instrument_slug=form.survey.data, service=dao.service(session, form.service.data),
             district_slug=district, appointment_date=form.appointment_date.data, count=form.count.data,
-            base_url=current_app.config["BASE_URL"], now=datetime.now().astimezone(),
+            base_url=current_app.config["BASE_URL"], now=clock.now(),
             days=current_app.config["INVITATION_DAYS"])
     audit.record("invitations", subject=form.service.data,
                  detail=f"{len(links)} {form.survey.data} links as {form.output.data}")
-    name = f"invitations-{form.service.data}-{datetime.now():%Y-%m-%d}.{form.output.data}"
+    name = f"invitations-{form.service.data}-{clock.today():%Y-%m-%d}.{form.output.data}"
     buffer = io.BytesIO()
     if form.output.data == "pdf":
         invitations.write_pdf(links, buffer)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from feedback import ratelimit
+from feedback import clock, ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
+from feedback.health import DATABASE_ERRORS
 from surveys import collect, dao, tokens
 from surveys.forms import build_form_class, new_form
 
@@ -89,7 +90,7 @@ def invitation(token):
             return _link_cannot_be_used()
         page = _load_page(session, invite.instrument_slug, invite.service_slug,
                           invite.district_slug, request.args.get("easy") == "1", False, invite)
-    status = tokens.state(invite, collect.now_utc())
+    status = tokens.state(invite, clock.now())
     if status != "open" and request.method == "GET":
         return _link_cannot_be_used()
     return _answer(page, token=token)
@@ -137,7 +138,7 @@ def _switch_url(page, token):
 
 
 def _store(page, form):
-    now = collect.now_utc()
+    now = clock.now()
     if page.invitation is not None and tokens.state(page.invitation, now) == "expired":
         return "expired"
     submission = collect.Submission(
@@ -164,15 +165,22 @@ def _store(page, form):
 
 @bp.get("/s/<slug>/thanks")
 def thanks(slug):
-    """Thank the person; in kiosk mode, return to a fresh form for the next one."""
+    """Thank the person; in kiosk mode, return to a fresh form for the next one.
+
+    This page is only reached after an answer was stored, so it says so even when the database
+    has gone down since: it then leaves out the service's name rather than fail.
+    """
     args = request.args
-    with reading() as session:
-        page = _load_page(session, slug, args.get("service"), args.get("district"),
-                          args.get("easy") == "1", args.get("mode") == "kiosk")
-    restart = url_for(".open_survey", slug=slug, **page.link_args()) if page.kiosk else None
+    try:
+        with reading() as session:
+            page = _load_page(session, slug, args.get("service"), args.get("district"),
+                              args.get("easy") == "1", args.get("mode") == "kiosk")
+    except DATABASE_ERRORS:
+        page = None
+    restart = url_for(".open_survey", slug=slug, **page.link_args()) if page and page.kiosk else None
     response = current_app.make_response(render_template(
-        "surveys/thanks.html", page=page, restart=restart,
-        reset_seconds=current_app.config["KIOSK_RESET_SECONDS"],
+        "surveys/thanks.html", page=page, easy_read=page.easy_read if page else args.get("easy") == "1",
+        restart=restart, reset_seconds=current_app.config["KIOSK_RESET_SECONDS"],
     ))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,7 +11,7 @@ from flask import g
 from sqlalchemy import make_url
 from sqlalchemy.pool import NullPool
 
-from feedback import create_app
+from feedback import clock, create_app
 from feedback.db import reading, transaction
 from feedback.models import Invitation
 from feedback.setup import initialise
@@ -103,6 +103,17 @@ def app(template_database, tmp_path):
         yield app
     app.extensions["feedback.engine"].dispose()
     drop()
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze the one clock (feedback.clock): ``frozen_clock(aware datetime)``; thawed after the test."""
+    def freeze(instant):
+        clock.freeze(instant)
+        return instant
+
+    yield freeze
+    clock.thaw()
 
 
 @pytest.fixture

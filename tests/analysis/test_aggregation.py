@@ -115,15 +115,6 @@ def test_nightly_job_covers_this_month_and_the_two_before(app):
     assert months == {date(2026, 9, 1), OCTOBER, date(2026, 11, 1)}
 
 
-def test_a_job_runs_once_per_key_even_when_asked_twice(app):
-    create_response(answers={"overall": "good"})
-    first = jobs.run("refresh_kpis", run_key="2026-11-22")
-    second = jobs.run("refresh_kpis", run_key="2026-11-22")
-    assert "skipped" not in first
-    assert "already ran" in second
-    assert [(r.job_id, r.status) for r in rows(JobRun)] == [("refresh_kpis", "ok")]
-
-
 def test_monthly_job_finalises_last_month_and_stores_the_board_report(app, client):
     create_response(answers={"overall": "poor"}, month=OCTOBER)
     jobs.monthly_report(today=date(2026, 11, 1))
@@ -131,19 +122,6 @@ def test_monthly_job_finalises_last_month_and_stores_the_board_report(app, clien
         stored = dao.report(session, OCTOBER)
     assert "board report, October 2026" in stored.html
     assert "APP 1b" in stored.html
-
-
-def test_failed_job_is_recorded_and_the_error_raised(app, monkeypatch):
-    def broken():
-        raise RuntimeError("database went away")
-
-    monkeypatch.setitem(jobs.JOBS, "refresh_kpis", jobs.JOBS["refresh_kpis"].__class__(
-        broken, jobs.JOBS["refresh_kpis"].trigger, jobs.JOBS["refresh_kpis"].run_key, "broken"))
-    with pytest.raises(RuntimeError):
-        jobs.run("refresh_kpis", run_key="k")
-    [record] = rows(JobRun)
-    assert record.status == "failed"
-    assert "database went away" in record.detail
 
 
 @pytest.mark.parametrize(("text", "problem"), [

@@ -90,17 +90,6 @@ def test_survey_kpis_cannot_be_entered_by_hand(app):
     assert "worked out from answers" in result.output
 
 
-def test_manual_values_import_from_csv_and_report_refused_lines(app, tmp_path):
-    path = tmp_path / "values.csv"
-    path.write_text("plan,ref,month,value,note\ncip-2023,CIP 3.4,2026-09,31,from the case system\n"
-                    "cip-2023,CIP 3.4,2026-10,abc,\ncip-2023,CIP 9.9,2026-10,10,\n")
-    result = run(app, "kpi-values", "import", str(path), "--entered-by", "EHC team")
-    assert result.exit_code == 1
-    assert "Saved 1 values; refused 2" in result.output
-    assert "Line 3 refused" in result.output and "Line 4 refused" in result.output
-    assert [v.note for v in rows(KpiManualValue)] == ["from the case system"]
-
-
 def test_jobs_list_and_run(app):
     create_response(answers={"overall": "good"})
     listed = run(app, "jobs", "list")

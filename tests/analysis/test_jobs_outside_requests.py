@@ -1,16 +1,17 @@
 """Jobs run where the scheduler runs them: in an app context with no web request."""
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import has_request_context
 
-from analysis import jobs
+from feedback import jobs
 from feedback.models import JobRun, MonthlyReport
 from tests.conftest import create_response, rows
 
 
-def test_the_monthly_report_job_runs_outside_a_web_request(app):
+def test_the_monthly_report_job_runs_outside_a_web_request(app, frozen_clock):
+    frozen_clock(datetime(2026, 11, 1, 3, tzinfo=UTC))
     create_response(answers={"overall": "good"}, month=date(2026, 10, 1))
     seen = {}
 

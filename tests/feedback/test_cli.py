@@ -15,7 +15,7 @@ def run(app, *args):
     """Run a `feedback` command against the test app."""
     runner = CliRunner()
     original = cli.create_app
-    cli.create_app = lambda: app
+    cli.create_app = lambda *_overrides: app
     try:
         return runner.invoke(cli.main, list(args), catch_exceptions=False)
     finally:

@@ -82,7 +82,7 @@ def test_erasure_needs_the_reference_typed_and_then_removes_the_family_for_good(
 
 
 def test_the_application_log_holds_no_personal_data_from_a_family_s_journey(asd, caplog):
-    from analysis import jobs
+    from feedback import jobs
 
     caplog.set_level(logging.DEBUG)
     asd.get("/asd/")
