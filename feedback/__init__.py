@@ -35,13 +35,13 @@ def create_app(test_config=None):
     proxies.init_app(app)
 
     from analysis.api import bp as api_bp
-    from feedback.api_token_views import bp as api_tokens_admin_bp
     from analysis.dashboard import bp as dashboard_bp
     from bot.api import bp as chat_bp
     from feedback.account_views import bp as accounts_bp
+    from feedback.api_token_views import bp as api_tokens_admin_bp
     from feedback.pages import bp as pages_bp
-    from feedback.waitlist.views import bp as asd_bp
     from feedback.waitlist.public import bp as letter_links_bp
+    from feedback.waitlist.views import bp as asd_bp
     from surveys.staff_views import bp as invitations_bp
     from surveys.views import bp as respondents_bp
 

@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from analysis import dao, jobs, service
 from feedback.db import reading, transaction
-from feedback.models import JobRun, KpiSnapshot
-from tests.conftest import create_invitation, create_response, rows
+from feedback.models import KpiSnapshot
+from tests.conftest import create_invitation, create_response
 
 OCTOBER = date(2026, 10, 1)
 
