@@ -57,12 +57,13 @@ def create_app(test_config=None):
     app.register_blueprint(invitations_bp)
 
     # Each package declares its own scheduled jobs; the runner in feedback.jobs runs them.
+    from analysis.freshness import JOBS as freshness_jobs
     from analysis.jobs import JOBS as analysis_jobs
     from bot.jobs import JOBS as chat_jobs
     from feedback import health, jobs, retention, text
     from feedback.waitlist.jobs import JOBS as waitlist_jobs
 
-    jobs.init_app(app, [*analysis_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS])
+    jobs.init_app(app, [*analysis_jobs, *freshness_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS])
     health.init_app(app)
     text.init_app(app)
     return app

@@ -70,3 +70,34 @@ def test_json_rows_say_when_each_figure_was_worked_out(app, frozen_clock):
     view = service.month_view(OCTOBER)
     app_1b = next(f for _, fs in view.card for f in fs if f.kpi.ref == "APP 1b")
     assert app_1b.as_dict()["computed_at"].startswith("2026-10-20T13:07")
+
+
+def test_the_refresh_job_is_registered_and_falls_due_every_15_minutes(app):
+    from feedback import jobs
+
+    job = jobs.registry(app)["refresh_this_month"]
+    assert jobs.due_key(job, datetime(2026, 12, 1, 10, 14, tzinfo=UTC)) == "2026-12-01T10:00"
+    assert jobs.due_key(job, datetime(2026, 12, 1, 10, 16, tzinfo=UTC)) == "2026-12-01T10:15"
+
+
+def test_a_new_answer_reaches_the_scorecard_at_the_next_scheduled_refresh(client, frozen_clock):
+    from feedback import jobs
+
+    frozen_clock(AFTERNOON)
+    create_staff()
+    sign_in(client)
+    for _ in range(5):
+        create_response(answers={"overall": "poor"}, month=OCTOBER)
+    jobs.run("refresh_this_month")  # what the scheduler does at 14:15
+    create_response(answers={"overall": "good"}, month=OCTOBER)  # a new answer at 14:08
+    before = parse(client.get("/dashboard/?month=2026-10"))
+    frozen_clock(datetime(2026, 10, 20, 13, 16, tzinfo=UTC))
+    jobs.run("refresh_this_month")  # the next quarter hour
+    after = parse(client.get("/dashboard/?month=2026-10"))
+
+    def app_1b(page):
+        row = next(r for r in page.select("tbody tr") if r.th.a.get_text() == "APP 1b")
+        return row.select("td")[2].get_text(strip=True)
+
+    assert (app_1b(before), app_1b(after)) == ("0 of 5", "1 of 6")
+    assert "worked out at 14:16 on 20 October 2026" in after.select_one("#worked-out").get_text()

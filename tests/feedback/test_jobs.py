@@ -28,10 +28,11 @@ def broken():
 
 
 def test_each_package_declares_its_own_jobs_and_the_app_gathers_them(app):
-    assert set(jobs.registry(app)) == {"refresh_kpis", "monthly_report", "letters_due",
-                                       "close_stale_chats", "apply_retention"}
+    assert set(jobs.registry(app)) == {"refresh_kpis", "refresh_this_month", "monthly_report",
+                                       "letters_due", "close_stale_chats", "apply_retention"}
     owners = {name: job.function.__module__ for name, job in jobs.registry(app).items()}
     assert owners == {"refresh_kpis": "analysis.jobs", "monthly_report": "analysis.jobs",
+                      "refresh_this_month": "analysis.freshness",
                       "letters_due": "feedback.waitlist.jobs", "close_stale_chats": "bot.jobs",
                       "apply_retention": "feedback.retention"}
 
@@ -42,6 +43,7 @@ def test_each_package_declares_its_own_jobs_and_the_app_gathers_them(app):
     ("monthly_report", TUESDAY, "2026-12"),
     ("monthly_report", datetime(2026, 12, 1, 2, 0, tzinfo=UTC), "2026-11"),
     ("close_stale_chats", datetime(2026, 12, 1, 10, 14, tzinfo=UTC), "2026-12-01T10:00"),
+    ("refresh_this_month", datetime(2026, 12, 1, 10, 29, tzinfo=UTC), "2026-12-01T10:15"),
     ("close_stale_chats", datetime(2026, 7, 1, 10, 16, tzinfo=UTC), "2026-07-01T11:15"),  # BST
 ])
 def test_the_run_key_is_the_period_the_job_last_fell_due_in_england(app, name, now, key):
