@@ -82,7 +82,7 @@ OFFSITE = ["/%09/evil.example", "/%0A/x", "//evil.example", "/%5Cevil.example", 
            "http:/evil.example", "javascript:alert(1)", "/%0D%0ALocation:%20//evil.example",
            "/%20/evil.example", "/dashboard/%E2%80%AE/x", "/no-such-page", "evil.example",
            "%2F%2Fevil.example",
-           "/%00/evil.example", "/dashboard/" + "a" * 3000]
+           "/dashboard/" + "a" * 3000]
 
 
 @pytest.mark.parametrize("target", OFFSITE)
@@ -93,6 +93,19 @@ def test_sign_in_never_sends_anyone_off_the_app_or_to_a_page_it_does_not_have(ap
         **form_fields(page), "email": "commissioner@example.org", "password": "a long enough passphrase"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard/"
+
+
+def test_a_nul_in_where_to_go_next_is_refused_or_ignored_never_followed(app, client):
+    create_staff()
+    page = client.get("/dashboard/login")
+    response = client.post("/dashboard/login?next=/%00/evil.example", data={
+        **form_fields(page), "email": "commissioner@example.org", "password": "a long enough passphrase"})
+    # Text holding a NUL is refused at the door (feedback.text); were it let in, sign-in ignores it.
+    assert response.status_code == 400 or response.headers["Location"] == "/dashboard/"
+    from feedback import auth
+
+    with app.test_request_context():
+        assert auth.safe_next("/\x00/evil.example") == "/dashboard/"
 
 
 @pytest.mark.parametrize("target", ["/dashboard/comments?service=camhs&month=2026-10",
