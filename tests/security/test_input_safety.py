@@ -23,6 +23,10 @@ STATE_CHANGING = [
     ("/dashboard/users/1", {"email": "admin@example.org", "role": "commissioner"}),
     ("/dashboard/users/1/reset", {}),
     ("/dashboard/account/two-factor", {"secret": "JBSWY3DPEHPK3PXP", "code": "123456"}),
+    ("/dashboard/account/two-factor", {"action": "start", "password": "a long enough passphrase"}),
+    ("/dashboard/account/sign-out-everywhere", {}),
+    ("/dashboard/users/1/sign-out", {}),
+    ("/dashboard/users/1/unlock", {}),
     ("/dashboard/login/code", {"code": "123456"}),
     ("/dashboard/invitations/", {"survey": "service-experience", "service": "camhs", "count": "3",
                                  "output": "csv"}),
@@ -32,7 +36,8 @@ STATE_CHANGING = [
 def _table_counts():
     from feedback.models import Invitation, KpiManualValue, Letter, StaffService, StaffUser, WaitingListEntry
 
-    users = [(u.email, u.role, u.active, u.password_hash, u.totp_secret) for u in rows(StaffUser)]
+    users = [(u.email, u.role, u.active, u.password_hash, u.totp_secret, u.totp_pending, u.session_version)
+             for u in rows(StaffUser)]
     return (users, *(len(rows(model)) for model in (Response, Comment, Invitation, KpiManualValue, Letter,
                                                      StaffService, WaitingListEntry)))
 
