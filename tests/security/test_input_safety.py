@@ -138,6 +138,7 @@ def test_retention_deletes_old_comments_and_ended_waits_but_keeps_figures(app):
     from datetime import UTC, date, datetime, timedelta
 
     from analysis import jobs
+    from feedback import retention
     from feedback.db import transaction
     from feedback.models import AuditEvent, KpiSnapshot, WaitingListEntry
     from tests.conftest import create_response
@@ -151,7 +152,7 @@ def test_retention_deletes_old_comments_and_ended_waits_but_keeps_figures(app):
             session.add(WaitingListEntry(reference=reference, pathway="asd", personal="sealed",
                                          referral_date=date(2023, 6, 1), first_appointment=seen))
     jobs.rebuild([date(2024, 1, 1)])
-    summary = jobs.apply_retention()
+    summary = retention.apply_retention()
     assert summary.startswith("1 comments, 1 waiting-list families")
     assert [c.text for c in rows(Comment)] == ["new words"]
     assert [e.reference for e in rows(WaitingListEntry)] == ["NEW"]
