@@ -71,9 +71,10 @@ def processes(app, tmp_path):
         started.append(process)
         return process
 
-    def serve(port=None, workers=2):
+    def serve(port=None, workers=2, extra_env=None):
         port = port or free_port()
-        process = start("serve", "--port", str(port), "--workers", str(workers), "--threads", "4", port=port)
+        process = start("serve", "--port", str(port), "--workers", str(workers), "--threads", "4", port=port,
+                        extra_env=extra_env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
