@@ -68,6 +68,7 @@ class SchedulerSupervisor(threading.Thread):
         self.first_backoff, self.max_backoff = first_backoff, max_backoff
         self.stopping = threading.Event()
         self.child = None
+        self.owner_pid = os.getpid()
 
     def run(self):
         backoff = self.first_backoff
@@ -86,7 +87,13 @@ class SchedulerSupervisor(threading.Thread):
             backoff = min(backoff * 2, self.max_backoff)
 
     def stop(self, timeout=30):
-        """Stop the child (it finishes the job in hand) and do not start another."""
+        """Stop the child (it finishes the job in hand) and do not start another.
+
+        Only the server's master does this: a web worker is a fork of the master, and when it
+        exits its copy of the serve command's ``finally`` would otherwise stop the scheduler.
+        """
+        if os.getpid() != self.owner_pid:
+            return
         self.stopping.set()
         child = self.child
         if child is None or child.poll() is not None:

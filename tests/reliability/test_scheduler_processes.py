@@ -144,3 +144,13 @@ def _no_stray_lock_holders(app):
     yield
     with contextlib.suppress(Exception):
         app.extensions["feedback.engine"].dispose()
+
+
+def test_stopping_the_server_stops_its_scheduler_once_without_restarting_it(app, processes):
+    server = processes.serve(extra_env={**QUICK, "FEEDBACK_SCHEDULER": "on"})
+    assert wait_for(lambda: _scheduler_pid() is not None, seconds=30), server.output()
+    scheduler = _scheduler_pid()
+    os.kill(server.popen.pid, signal.SIGTERM)  # as systemd or Ctrl+C stops it: the master only
+    server.popen.wait(timeout=60)
+    assert not _alive(scheduler)
+    assert "the scheduler process stopped" not in server.output()  # a worker's exit did not end it
