@@ -21,6 +21,11 @@ def configure(level=None):
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SQL statements (and their parameters) are not part of the application log.
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Alembic's notes on every command that checks the schema's version are not news.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler says when each run of its internal catch-up starts and ends; the runner says
+    # what each job did.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 def throttled(logger, key, message, *args, seconds=THROTTLE_SECONDS, level=logging.ERROR):
