@@ -219,8 +219,8 @@ def bench_dashboard(args, instance):
 def bench_letters(args, instance):
     """Due-letter computation for many waiting-list entries, and PDF letters per second."""
     import random
-    from datetime import date
 
+    from feedback import clock
     from feedback.db import reading, transaction
     from feedback.waitlist import crypto, dao, demo, letters, schedule, tracker
 
@@ -231,12 +231,12 @@ def bench_letters(args, instance):
         with reading() as session:
             existing = len(dao.all_entries(session))
         if existing < args.families:
-            rows = demo.rows(rng, date.today(), args.families - existing)
+            rows = demo.rows(rng, clock.today(), args.families - existing)
             rows = [r.__class__(**{**r.__dict__, "reference": f"B{existing + i:07d}"})
                     for i, r in enumerate(rows)]
             with transaction() as session:
                 dao.save_rows(session, fernet, rows)
-        today = date.today()
+        today = clock.today()
         started = time.perf_counter()
         with reading() as session:
             found = tracker.families(session, today)
