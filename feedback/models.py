@@ -94,6 +94,24 @@ class Comment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     flagged: bool = False  # words suggesting risk of harm: safeguarding lead reviews it first
     help_shown: bool = False  # the chat showed where to get help now
+    # Triage (analysis.triage): new, reviewed or acted_on, and the service that owns it when it
+    # is not the one answered about.
+    state: str = Field(default="new", max_length=12, index=True, sa_column_kwargs={"server_default": "new"})
+    owner_service_slug: str | None = Field(default=None, foreign_key="service.slug", max_length=40)
+    codebook: str | None = Field(default=None, max_length=16)  # version of the codebook that themed it
+
+
+class CommentTheme(SQLModel, table=True):
+    """A theme of a comment: from the codebook or a member of staff; a removal is kept, not deleted."""
+
+    __tablename__ = "comment_theme"
+
+    comment_id: int = Field(foreign_key="comment.id", primary_key=True, ondelete="CASCADE")
+    theme: str = Field(primary_key=True, max_length=40, index=True)
+    added_by: str = Field(max_length=254)  # "codebook" or the member of staff
+    added_at: datetime = Field(default_factory=utcnow)
+    removed_by: str | None = Field(default=None, max_length=254)
+    removed_at: datetime | None = None
 
 
 class Invitation(SQLModel, table=True):
@@ -359,3 +377,38 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     subject: str | None = Field(default=None, max_length=100)
     detail: str | None = Field(default=None, max_length=300)
+
+
+class ActionTaken(SQLModel, table=True):
+    """"You said, we did": what was done about a theme in a service; public once a lead approves it."""
+
+    __tablename__ = "action_taken"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_slug: str = Field(foreign_key="service.slug", max_length=40)
+    theme: str = Field(max_length=40)
+    comment_id: int | None = Field(default=None, foreign_key="comment.id", ondelete="SET NULL")
+    you_said: str = Field(sa_column=Column(Text, nullable=False))
+    comments_behind: int
+    we_did: str = Field(sa_column=Column(Text, nullable=False))
+    easy_you_said: str = Field(sa_column=Column(Text, nullable=False))
+    easy_we_did: str = Field(sa_column=Column(Text, nullable=False))
+    changed_on: date
+    kpi_plan: str | None = Field(default=None, max_length=40)
+    kpi_ref: str | None = Field(default=None, max_length=40)
+    status: str = Field(default="draft", max_length=12, index=True)  # draft, approved, withdrawn
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    approved_by: str | None = Field(default=None, max_length=254)
+    approved_at: datetime | None = None
+
+
+class GroupDigest(SQLModel, table=True):
+    """A delivery group's monthly digest, stored as a page (rebuilt whole by the monthly job)."""
+
+    __tablename__ = "group_digest"
+
+    group_slug: str = Field(primary_key=True, max_length=40)
+    month: date = Field(primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    html: str = Field(sa_column=Column(Text, nullable=False))
