@@ -1,6 +1,8 @@
-"""The waiting list's scheduled job: count the letters due each morning."""
+"""The waiting list's scheduled jobs: count the letters due each morning; ask GOV.UK Notify what
+became of the letters sent through it."""
 
 from apscheduler.triggers.cron import CronTrigger
+from flask import current_app
 
 from feedback import clock
 from feedback.db import reading
@@ -18,8 +20,21 @@ def letters_due(today=None):
     return f"{due} letters due, {overdue} overdue"
 
 
+def letter_statuses():
+    """Record GOV.UK Notify's status of each letter sent through it and not yet settled."""
+    from feedback.waitlist import notify, sending
+
+    if not current_app.config.get("NOTIFY_API_KEY"):
+        return "GOV.UK Notify is not configured: nothing to check"
+    seen = sending.check_statuses(notify.client())
+    return ", ".join(f"{count} {status}" for status, count in sorted(seen.items())) or "none to check"
+
+
 JOBS = [
     # Each morning before the ASD team starts: what letters are due and overdue.
     Job("letters_due", letters_due, CronTrigger(hour=6, minute=30, timezone=clock.LONDON), "%Y-%m-%d",
         "List the waiting-list letters due today"),
+    # Each morning: what became of letters sent through GOV.UK Notify (a failed one is due again).
+    Job("letter_statuses", letter_statuses, CronTrigger(hour=7, minute=0, timezone=clock.LONDON),
+        "%Y-%m-%d", "Record GOV.UK Notify's status of the letters sent through it"),
 ]

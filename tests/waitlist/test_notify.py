@@ -83,3 +83,14 @@ def test_without_a_key_sending_says_to_print_instead(app):
     app.config["DATA_KEY"] = crypto.new_key()
     result = run(app, "letters", "send", "--on", ON.isoformat(), "--by", "Kim")
     assert result.exit_code == 1 and "FEEDBACK_NOTIFY_API_KEY is not set" in result.output
+
+
+def test_the_morning_job_records_notify_s_status(app, notify):
+    from feedback import jobs
+
+    create_family(referral=date(2026, 11, 20))
+    run(app, "letters", "send", "--on", ON.isoformat(), "--by", "Kim")
+    [notify_id] = notify.letters
+    notify.statuses[notify_id] = "received"
+    assert "1 received" in jobs.run("letter_statuses")
+    assert letters_of("ND1")[0].notify_status == "received"
