@@ -9,7 +9,7 @@ from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
 
 ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
-PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "letter_links.", "health.", "letter_links.")
+PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.")
 # The API answers a token, never a signed-in session: every role's cookie gets 401; its
 # description is public.
 TOKEN_ONLY = ("api.",)
