@@ -131,9 +131,11 @@ def test_every_printed_letter_reads_back_true_on_its_print_date(keyed, tmp_path)
                or (r.discharged_on or date.max) <= on}
     assert len(contents) > 50
     assert not {c.reference for c in contents} & stopped
-    path = letters.write_pdf(contents, tmp_path / "letters.pdf")
+    reader = PdfReader(letters.write_pdf(contents, tmp_path / "letters.pdf"))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
     referrals = {r.reference: r.referral_date for r in rows}
-    pages = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    pages = "\n".join(page.extract_text() for page in reader.pages)
     for text in re.split(r"Our reference: ", pages)[1:]:
         reference, flat = text.split()[0], " ".join(text.split())
         assert referral_of(flat) == referrals[reference]
