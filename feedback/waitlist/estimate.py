@@ -195,13 +195,14 @@ def backtest(waits, rules, today, letter_days):
             queries.append((day, index, number))
     queries.sort()
     stopped, added, longest = _Stopped(len(ordered)), 0, max(rules.windows_weeks)
-    judged = Judged()
+    judged, weekly = Judged(), {}  # many letters share a day, and so the pace up to it
     for day, index, number in queries:
         while added < len(by_stop) and by_stop[added][0] <= day:
             stopped.add(by_stop[added][1])
             added += 1
-        found = estimate(index - stopped.before(index), weekly_departures(stop_days, day, longest),
-                         day, rules)
+        if day not in weekly:
+            weekly[day] = weekly_departures(stop_days, day, longest)
+        found = estimate(index - stopped.before(index), weekly[day], day, rules)
         if not found.reliable:
             judged.no_estimate += number == 0
             continue
