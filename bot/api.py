@@ -79,9 +79,14 @@ def widget():
 
 @bp.get("/demo")
 def demo():
-    """A mock Local Offer page with the widget embedded, for trying it."""
-    return render_template("bot/demo.html", survey=request.args.get("survey", "service-experience"),
-                           service=request.args.get("service", "physiotherapy"))
+    """A mock Local Offer page about a service, with the widget embedded asking about that service
+    (``?service=`` and ``?survey=`` change which; short breaks by default)."""
+    survey = request.args.get("survey", "break-time-young-person")
+    with reading() as session:
+        service = survey_dao.service(session, request.args.get("service", "break-time"))
+    if service is None:
+        raise ApiError(404, "unknown_service", "There is no service with that name.")
+    return render_template("bot/demo.html", survey=survey, service=service)
 
 
 def _body(allowed):

@@ -84,6 +84,16 @@ def change(session, user, role, services, active, changed_by=None):
     return "; ".join(said)
 
 
+def set_password(session, user, password):
+    """Give an account a new password (checked as a new one is) and end its sessions."""
+    problem = auth.password_problem(password, [user.email])
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = auth.hash_password(password)
+    auth.end_sessions(user)
+    session.add(user)
+
+
 def reset_password(session, user):
     """Give the account a new random password (returned once, never stored), remove its second
     factor and end its sessions."""

@@ -1,9 +1,11 @@
 """The ``feedback`` command line."""
 
+import dataclasses
 import functools
 import itertools
 import os
 import random
+import secrets
 import sys
 from collections import Counter
 from datetime import date
@@ -80,28 +82,69 @@ def init():
 @click.option("--responses", default=20_000, show_default=True, help="How many answers to make.")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same year.")
 @click.option("--replace", is_flag=True, help="Delete all responses and invitations first.")
+@click.option("--new-passwords", is_flag=True, help="Give the demo staff accounts a new password.")
 @in_app(migrated=False)
-def demo(responses, seed, replace):
-    """Initialise, then fill the database with a synthetic year of answers."""
+def demo(responses, seed, replace, new_passwords):
+    """Initialise, then fill the database with a synthetic year of answers, a waiting list and
+    staff accounts, then work out the figures; print what to open."""
     from feedback import demo as demo_data
     from feedback.setup import initialise
 
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("feedback demo makes invented data and accounts: refused in production.")
+    click.echo(f"The demo's database, keys and files are in {current_app.instance_path}")
     if initialise(echo=click.echo):
         sys.exit(1)
     _make_secret_key()
     with transaction() as session:
         existing = demo_data.existing_responses(session)
-        if existing and not replace:
-            click.echo(f"The database already holds {existing} responses; left as it is. "
-                       "Use --replace to delete them and make a fresh demo year.")
-            _print_links()
-            return
-        if replace and current_app.config["ENV_NAME"] == "production":
-            raise click.ClickException("--replace is refused in production.")
-        demo_data.clear(session)
-    _fill_demo(responses, seed)
-    _fill_waiting_list(seed)
-    _print_links()
+        if not existing or replace:
+            demo_data.clear(session)
+    if existing and not replace:
+        click.echo(f"The database already holds {existing} responses; left as it is. "
+                   "Use --replace to delete them and make a fresh demo year.")
+    else:
+        months = _fill_demo(responses, seed)
+        _fill_waiting_list(seed)
+        _fill_manual_values(seed, months)
+        _work_out_figures(months)
+    password = _demo_accounts(new_passwords or replace or not existing)
+    _print_links(password)
+
+
+def _demo_accounts(renew):
+    """Make (or give a new password to) the demo's staff accounts; return the password, or None
+    when they already exist and keep theirs."""
+    from feedback import demo_accounts
+
+    with transaction() as session:
+        if demo_accounts.demo_accounts(session) and not renew:
+            return None
+        password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        demo_accounts.make(session, password)
+    return password
+
+
+def _fill_manual_values(seed, months):
+    """Enter the KPIs a partnership enters by hand (from its case systems), for every month."""
+    from analysis import dao as analysis_dao
+    from feedback import demo as demo_data
+
+    with transaction() as session:
+        values = demo_data.manual_values(random.Random(seed), analysis_dao.plans(session), months)
+        for plan, ref, month, value in values:
+            analysis_dao.save_manual_value(session, plan, ref, month, value, "demo",
+                                           "invented for the demonstration")
+    click.echo(f"Entered {len(values)} invented monthly values for the KPIs entered by hand.")
+
+
+def _work_out_figures(months):
+    """Work out every month's KPIs once everything they count (answers, waiting list) is in."""
+    from analysis import jobs
+
+    with click.progressbar(months, label="Working out the monthly KPIs") as bar:
+        for month in bar:
+            jobs.rebuild([month])
 
 
 def _make_secret_key():
@@ -136,11 +179,7 @@ def _fill_demo(count, seed):
     with transaction() as session:
         demo_data.insert_invitations(session, rng, months, annual_reviews)
     click.echo(f"Stored {count} synthetic responses from {months[0]:%B %Y} to {months[-1]:%B %Y}.")
-    from analysis import jobs
-
-    with click.progressbar(months, label="Working out the monthly KPIs") as bar:
-        for month in bar:
-            jobs.rebuild([month])
+    return months
 
 
 def _fill_waiting_list(seed):
@@ -154,6 +193,10 @@ def _fill_waiting_list(seed):
     rng = random.Random(seed)
     today = clock.today()
     rows = waitlist_demo.rows(rng, today)
+    # A speech and language therapy list as well, for its 18-week KPI (CIP 5.5).
+    rows += [dataclasses.replace(row, reference=f"SL{200000 + index}", pathway="salt")
+             for index, row in enumerate(waitlist_demo.rows(random.Random(seed + 1), today, count=400,
+                                                            weeks=60, capacity=(15, 19)))]
     with transaction() as session:
         dao.save_rows(session, fernet, rows)
         history = waitlist_demo.sent_history(rng, [dao.as_schedule_entry(r) for r in rows],
@@ -164,21 +207,36 @@ def _fill_waiting_list(seed):
     click.echo(f"Made an invented waiting list of {len(rows)} families with {len(history)} letters sent.")
 
 
-def _print_links():
+def _print_links(password):
+    from feedback import demo_accounts
+
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo("\nStart the service with `feedback serve`, then open:")
+    click.echo(f"  {base}/                                                      start here")
     click.echo(f"  {base}/s/service-experience?service=camhs&district=preston   a survey, as on a poster")
     click.echo(f"  {base}/s/service-experience?service=salt&easy=1               the easy read version")
     click.echo(f"  {base}/s/service-experience?service=physiotherapy&mode=kiosk  kiosk mode for a tablet")
     click.echo(f"  {base}/s/break-time-young-person                              easy read for young people")
+    click.echo(f"  {base}/chat/demo                                              the chat widget on a page")
     click.echo(f"  {base}/dashboard                                              the KPI dashboard (staff)")
-    click.echo("Add a staff account with `feedback users add --email you@example.org --role admin`.")
+    click.echo(f"  {base}/asd                                                    the waiting list (ASD team)")
+    accounts = ", ".join(demo_accounts.email_for(role) for role, _ in demo_accounts.DEMO_ROLES)
+    if password:
+        click.echo(f"\nDemo staff accounts, one per role: {accounts}")
+        click.echo(f"Their password (shown only now): {password}")
+    else:
+        click.echo(f"\nDemo staff accounts: {accounts} (their password is unchanged; "
+                   "`feedback demo --new-passwords` gives them a new one).")
+    click.echo("Add your own with `feedback users add --email you@example.org --role admin` "
+               "(it asks for a password of 12 characters or more).")
     click.echo("Make single-use links with `feedback invite --survey service-experience --service camhs`.")
+    click.echo(f"To start again, stop the server and delete {current_app.instance_path}.")
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=lambda: int(os.environ.get("FEEDBACK_PORT", "8000")),
+              show_default="8000, or FEEDBACK_PORT", type=int)
 @click.option("--workers", default=lambda: int(os.environ.get("FEEDBACK_WORKERS", "2")),
               show_default="2, or FEEDBACK_WORKERS", type=click.IntRange(1, 64),
               help="Web worker processes.")

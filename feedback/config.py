@@ -5,6 +5,7 @@ Settings come from environment variables prefixed ``FEEDBACK_`` plus ``DATABASE_
 """
 
 import os
+from pathlib import Path
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
 
@@ -53,7 +54,8 @@ class Config:
     RETENTION_COMMENT_MONTHS = int(_env("RETENTION_COMMENT_MONTHS", "24"))
     RETENTION_WAITLIST_MONTHS = int(_env("RETENTION_WAITLIST_MONTHS", "12"))  # after the wait ends
     RETENTION_AUDIT_MONTHS = int(_env("RETENTION_AUDIT_MONTHS", "72"))
-    INSTANCE_PATH = _env("INSTANCE_PATH")  # None: Flask's instance folder
+    # The SQLite file, the demo's keys and files: ./instance in the folder the command runs in.
+    INSTANCE_PATH = _env("INSTANCE_PATH") or str(Path.cwd() / "instance")
     REFERENCE_FILE = _env("REFERENCE_FILE")  # None: the packaged reference.toml
     INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments
     KPI_DIR = _env("KPI_DIR")  # None: the packaged analysis/kpis

@@ -1,11 +1,11 @@
-"""Queries of the core package: job runs and the scheduler's heartbeat."""
+"""Queries of the core package: job runs, the scheduler's heartbeat, staff accounts by address."""
 
 from datetime import UTC
 
 from sqlalchemy import func, update
 from sqlmodel import select
 
-from feedback.models import JobRun, SchedulerHeartbeat
+from feedback.models import JobRun, SchedulerHeartbeat, StaffUser
 
 
 def as_utc(moment):
@@ -75,3 +75,16 @@ def beat(session, owner, now):
 def heartbeat(session):
     """Return the scheduler's last heartbeat row, or None if it has never run."""
     return session.get(SchedulerHeartbeat, 1)
+
+
+def staff_user_by_email(session, email):
+    """Return the staff account with this address, or None."""
+    return session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+
+
+def staff_in_domain(session, domain):
+    """Return [(email, role)] of the active accounts whose address is in ``domain``."""
+    query = (select(StaffUser.email, StaffUser.role)
+             .where(StaffUser.email.endswith(f"@{domain}"), StaffUser.active == True)  # noqa: E712
+             .order_by(StaffUser.id))
+    return list(session.exec(query))

@@ -210,3 +210,21 @@ def invitations_sent(rng, month, responses, rate):
              "month": month,
              "created_at": created, "expires_at": expires, "used": i < responses}
             for i in range(sent)]
+
+
+def manual_values(rng, plans, months):
+    """Return (plan, ref, month, value) for every KPI entered by hand, month by month: a start
+    near the plan's baseline (or its first target less a little) climbing towards its last
+    target, with some noise, so the demo's scorecard shows every kind of KPI."""
+    values = []
+    for plan in plans:
+        for kpi in plan.kpis:
+            if kpi.surveyed:
+                continue
+            targets = [percent for _, percent in kpi.trajectory] or [60.0]
+            start = kpi.baseline if kpi.baseline is not None else max(targets[0] - 15, 0)
+            for index, month in enumerate(months):
+                progress = index / max(len(months) - 1, 1)
+                value = start + (targets[-1] - start) * progress + rng.uniform(-6, 6)
+                values.append((plan.slug, kpi.ref, month, round(min(max(value, 0), 100), 1)))
+    return values

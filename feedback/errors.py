@@ -33,7 +33,7 @@ def render_error(status, heading=None, body=None):
     if request.path.startswith(("/chat/api/", "/api/")):
         return jsonify(error=API_CODES.get(status, "bad_request"), message=body or default_heading), status
     return render_template(
-        "errors/error.html", heading=heading or default_heading, body=body or default_body,
+        "errors/error.html", heading=heading or default_heading, body=body or default_body, status=status,
     ), status
 
 

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from feedback import clock, ratelimit
@@ -53,15 +53,36 @@ class SurveyPage:
         return {k: v for k, v in args.items() if v}
 
 
+class UnknownPart(Exception):
+    """A survey link naming a survey, service or district that does not exist."""
+
+    def __init__(self, part, value):
+        super().__init__(part)
+        self.part, self.value = part, value
+
+
+@bp.errorhandler(UnknownPart)
+def unknown_part(error):
+    """Say which part of a link is wrong, in plain words."""
+    shown = error.value if len(error.value) <= 40 else error.value[:40] + "…"
+    heading = (f"There is no {error.part} called “{shown}”" if shown
+               else f"This link does not name a {error.part}")
+    return render_error(404, heading,
+                        f"The link names a {error.part} we do not know. If you typed it, check the "
+                        "spelling; if you followed a link or scanned a code, it may be out of date.")
+
+
 def _load_page(session, slug, service_slug, district_slug, easy_read, kiosk, invitation=None):
     instrument = dao.latest_instrument(session, slug)
     if instrument is None:
-        abort(404)
+        raise UnknownPart("survey", slug)
     definition = dao.definition_of(instrument)
     service = dao.service(session, service_slug or definition.default_service)
     district = dao.district(session, district_slug)
-    if service is None or (district_slug and district is None):
-        abort(404)
+    if service is None:
+        raise UnknownPart("service", service_slug or "")
+    if district_slug and district is None:
+        raise UnknownPart("district", district_slug)
     easy_read = easy_read or definition.easy_read_only
     return SurveyPage(instrument, definition, service, district, easy_read, kiosk, invitation)
 

@@ -1,5 +1,6 @@
 """An invented waiting list for the demo: made-up names and addresses, test-range NHS numbers."""
 
+import random
 from datetime import date, timedelta
 
 from feedback.waitlist import extract, queue, schedule
@@ -32,21 +33,27 @@ def rows(rng, today, count=None, weeks=130, capacity=(9, 14)):
     scale = 1.0 if count is None else count / (weeks * 12 + 550)
     waits = queue.simulate(rng, today, weeks, 12 * scale, tuple(round(c * scale) for c in capacity),
                            backlog=round(550 * scale))
-    return [_row(rng, index, wait) for index, wait in enumerate(waits[:count] if count else waits)]
+    return [_row(rng, index, wait, today) for index, wait in enumerate(waits[:count] if count else waits)]
 
 
-def _row(rng, index, wait):
+def _row(rng, index, wait, today):
     referral = wait.referral_date
     district = rng.choice(list(TOWNS))
     town, outward = TOWNS[district]
     surname = rng.choice(SURNAMES)
     offered = referral + timedelta(days=rng.randrange(1, 150))
     offered = offered if offered < (wait.first_appointment or date.max) and rng.random() < 0.8 else None
+    # Most families offered support take it up within a few weeks (a separate stream of random
+    # numbers, so the rest of the invented list is the same as before).
+    taken_up = None
+    if offered is not None and random.Random(index).random() < 0.75:
+        taken_up = offered + timedelta(days=random.Random(-index - 1).randrange(7, 42))
+        taken_up = taken_up if taken_up <= today else None
     postcode = f"{outward} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
     return extract.Row(
         line=index + 2, reference=f"ND{100000 + index}", pathway="asd", district=district,
         referral_date=referral, first_appointment=wait.first_appointment,
-        discharged_on=wait.discharged_on, support_offered_on=offered, support_taken_up_on=None,
+        discharged_on=wait.discharged_on, support_offered_on=offered, support_taken_up_on=taken_up,
         personal={"child_name": f"{rng.choice(FIRST_NAMES)} {surname}",
                   "date_of_birth": (referral - timedelta(days=rng.randrange(900, 5000))).isoformat(),
                   "nhs_number": sample_nhs_number(rng), "parent_name": f"Sam {surname}",

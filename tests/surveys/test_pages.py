@@ -125,16 +125,18 @@ def test_tampered_submission_id_stores_nothing(client):
     assert rows(Response) == []
 
 
-@pytest.mark.parametrize("link", [
-    {"slug": "no-such-survey", "service": "camhs"},
-    {"slug": "service-experience", "service": "no-such-service"},
-    {"slug": "service-experience", "service": "camhs", "district": "atlantis"},
-    {"slug": "service-experience"},
+@pytest.mark.parametrize(("link", "heading"), [
+    ({"slug": "no-such-survey", "service": "camhs"}, "There is no survey called “no-such-survey”"),
+    ({"slug": "service-experience", "service": "no-such-service"},
+     "There is no service called “no-such-service”"),
+    ({"slug": "service-experience", "service": "camhs", "district": "atlantis"},
+     "There is no district called “atlantis”"),
+    ({"slug": "service-experience"}, "This link does not name a service"),
 ])
-def test_unknown_survey_service_or_district_is_a_plain_404(client, link):
+def test_unknown_survey_service_or_district_is_a_plain_404_that_names_it(client, link, heading):
     result = client.get(url_for("respondents.open_survey", **link))
     assert result.status_code == 404
-    assert parse(result).h1.get_text(strip=True) == "Page not found"
+    assert parse(result).h1.get_text(strip=True) == heading
     assert "Traceback" not in result.get_data(as_text=True)
 
 
