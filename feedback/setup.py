@@ -17,9 +17,9 @@ def initialise(echo=print):
         counts = reference.load(session, current_app.config.get("REFERENCE_FILE") or reference.REFERENCE_FILE)
     echo(f"Reference data: {counts['services']} services, {counts['providers']} providers, "
          f"{counts['districts']} districts.")
-    found, errors = definitions.load_directory(
-        current_app.config.get("INSTRUMENTS_DIR") or definitions.INSTRUMENTS_DIR
-    )
+    instruments_dir = current_app.config.get("INSTRUMENTS_DIR") or definitions.INSTRUMENTS_DIR
+    echo(f"Survey instruments from {instruments_dir} (FEEDBACK_INSTRUMENTS_DIR to use your own).")
+    found, errors = definitions.load_directory(instruments_dir)
     with transaction() as session:
         for definition in found:
             row, created = survey_dao.save_instrument_version(session, definition)
@@ -27,8 +27,10 @@ def initialise(echo=print):
             echo(f"Instrument {row.slug}: version {row.version} ({state}).")
         # KPIs are checked against every instrument in use, including one whose file was refused.
         known = {d.slug: d for d in survey_dao.latest_definitions(session)}
+    kpi_dir = current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR
+    echo(f"KPI plans from {kpi_dir} (FEEDBACK_KPI_DIR to use your own).")
     plans, kpi_errors = kpi_definitions.load_directory(
-        known, current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR
+        known, kpi_dir
     )
     with transaction() as session:
         analysis_dao.save_plans(session, plans)
