@@ -160,8 +160,11 @@ def response_rate_counts(session, kpi, month, scope):
     answered = _grouped(session, select(func.count().label("denominator")).where(
         Response.month == month, Response.instrument_slug == kpi.instrument,
         Response.invited.is_(True)), _scope_column(scope))
+    # Links sent by text message or email count once Notify says they were delivered (a link
+    # handed over on a card or in a CSV has no delivery status and counts as given).
     invited = select(func.count().label("denominator")).select_from(Invitation).where(
-        Invitation.month == month, Invitation.instrument_slug == kpi.instrument)
+        Invitation.month == month, Invitation.instrument_slug == kpi.instrument,
+        or_(Invitation.delivery.is_(None), Invitation.delivery == "delivered"))
     if scope == "provider":
         invited = invited.join(Service, Service.slug == Invitation.service_slug)
         sent = _grouped(session, invited, Service.provider_slug)

@@ -42,6 +42,8 @@ def create_app(test_config=None):
     from feedback.pages import bp as pages_bp
     from feedback.waitlist.public import bp as letter_links_bp
     from feedback.waitlist.views import bp as asd_bp
+    from surveys.appointments_api import bp as appointments_api_bp
+    from surveys.notify_callbacks import bp as notify_callbacks_bp
     from surveys.staff_views import bp as invitations_bp
     from surveys.views import bp as respondents_bp
 
@@ -55,6 +57,8 @@ def create_app(test_config=None):
     app.register_blueprint(letter_links_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(appointments_api_bp)  # token-authorised: POST /api/v1/appointments
+    app.register_blueprint(notify_callbacks_bp)  # GOV.UK Notify's bearer token: /notify/...
 
     # Each package declares its own scheduled jobs; the runner in feedback.jobs runs them.
     from analysis.freshness import JOBS as freshness_jobs
@@ -62,8 +66,10 @@ def create_app(test_config=None):
     from bot.jobs import JOBS as chat_jobs
     from feedback import health, jobs, retention, text
     from feedback.waitlist.jobs import JOBS as waitlist_jobs
+    from surveys.jobs import JOBS as sending_jobs
 
-    jobs.init_app(app, [*analysis_jobs, *freshness_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS])
+    jobs.init_app(app, [*analysis_jobs, *freshness_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS,
+                        *sending_jobs])
     health.init_app(app)
     text.init_app(app)
     return app

@@ -447,8 +447,10 @@ def _register_commands():
     from analysis.cli import fft_return, kpi_values, kpis
     from feedback.api_token_cli import api_tokens_group
     from feedback.waitlist.cli import letters_group, waitlist
+    from surveys.appointments_cli import appointments_group
 
-    for command in (kpis, kpi_values, fft_return, api_tokens_group, waitlist, letters_group):
+    for command in (kpis, kpi_values, fft_return, api_tokens_group, waitlist, letters_group,
+                    appointments_group):
         main.add_command(in_app_group(command))
 
 

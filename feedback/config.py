@@ -66,6 +66,14 @@ class Config:
     # are printed and posted by hand.
     NOTIFY_API_KEY = _env("NOTIFY_API_KEY")
     NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    # Invitations by text message and email through the same Notify service (surveys.sending):
+    # sent only within these hours, UK time; the bearer token Notify must send with its delivery
+    # receipts and received texts; requests a minute to Notify (its limit is 3,000 a minute per
+    # key; 0 turns the throttle off); the policy file with the Notify template ids.
+    SEND_HOURS = _env("SEND_HOURS", "09-20")
+    NOTIFY_CALLBACK_TOKEN = _env("NOTIFY_CALLBACK_TOKEN")
+    NOTIFY_PER_MINUTE = int(_env("NOTIFY_PER_MINUTE", "2400"))
+    SENDING_POLICY = _env("SENDING_POLICY")  # None: the packaged surveys/sending.toml
     # Jobs (feedback.jobs): a failed run is tried again after 1, 2, 4 ... minutes (at most an
     # hour); every minute the scheduler looks for periods that did not finish; it writes a
     # heartbeat every 30 s, and staff see a banner when it is an hour old.

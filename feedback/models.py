@@ -128,6 +128,10 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime
     # Only whether it was used: no time is kept that could match it to a response.
     used: bool = False
+    # Sent by text message or email (surveys.sending): "pending" until GOV.UK Notify reports, then
+    # "delivered" or "failed". None for a link handed over on a card or in a CSV. The response rate
+    # counts handed-over and delivered links.
+    delivery: str | None = Field(default=None, max_length=12)
 
 
 class PlanRow(SQLModel, table=True):
@@ -377,6 +381,70 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     subject: str | None = Field(default=None, max_length=100)
     detail: str | None = Field(default=None, max_length=300)
+
+
+class Appointment(SQLModel, table=True):
+    """An appointment whose family is asked for feedback by text message or email.
+
+    The contact details (and the link sent) are one encrypted blob, erased once the last message
+    is sent or 14 days after the appointment. The appointment's own id is kept only as a keyed
+    hash, so a second import of it changes nothing.
+    """
+
+    __tablename__ = "appointment"
+    __table_args__ = (Index("ix_appointment_stage_next", "stage", "next_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_key: str = Field(max_length=64, unique=True)  # HMAC of the service and the system's id
+    service_slug: str = Field(foreign_key="service.slug", max_length=40)
+    district_slug: str | None = Field(default=None, foreign_key="district.slug", max_length=40)
+    instrument_slug: str = Field(max_length=60)
+    respondent_type: str = Field(max_length=40)
+    language: str = Field(default="en", max_length=10)
+    appointment_at: datetime
+    channel: str = Field(max_length=5)  # sms or email
+    contact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # Fernet token
+    # waiting (to invite), sending, invited (a reminder may follow), done; next_at: when the
+    # sending job looks at it again.
+    stage: str = Field(default="waiting", max_length=10)
+    next_at: datetime | None = None
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None
+
+
+class InvitationMessage(SQLModel, table=True):
+    """A text message or email sent through GOV.UK Notify for one appointment: the invitation, and
+    at most one reminder (unique), so no appointment is ever sent the same message twice."""
+
+    __tablename__ = "invitation_message"
+    __table_args__ = (UniqueConstraint("appointment_id", "kind"),
+                      Index("ix_invitation_message_status", "status"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id")
+    kind: str = Field(max_length=10)  # invitation or reminder
+    channel: str = Field(max_length=5)
+    # sending (claimed), retry, sent (accepted by Notify), delivered, temporary-failure,
+    # permanent-failure, technical-failure, refused (by Notify, with its reason)
+    status: str = Field(default="sending", max_length=20)
+    notify_id: str | None = Field(default=None, max_length=36, index=True)
+    reason: str | None = Field(default=None, max_length=300)
+    attempts: int = 0
+    claimed_at: datetime = Field(default_factory=utcnow)
+    retry_at: datetime | None = None
+    sent_at: datetime | None = None
+    status_at: datetime | None = None
+
+
+class DoNotContact(SQLModel, table=True):
+    """A mobile number or email address that asked for no more messages: only a keyed hash of it."""
+
+    __tablename__ = "do_not_contact"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    source: str = Field(max_length=10)  # link (the survey page), stop (a reply), import
+    added_at: datetime = Field(default_factory=utcnow)
 
 
 class ActionTaken(SQLModel, table=True):

@@ -10,7 +10,7 @@ from feedback import clock, ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.health import DATABASE_ERRORS
-from surveys import collect, dao, tokens
+from surveys import collect, dao, opt_out, tokens
 from surveys.forms import build_form_class, new_form
 
 bp = Blueprint("respondents", __name__)
@@ -136,7 +136,7 @@ def _answer(page, token=None):
         return redirect(url_for(".thanks", slug=page.definition.slug, **page.link_args()), 303)
     response = current_app.make_response(render_template(
         "surveys/form.html", page=page, form=form, action=_page_url(page, token),
-        switch_url=_switch_url(page, token),
+        switch_url=_switch_url(page, token), stop_url=_stop_url(page, token),
     ))
     if page.kiosk:
         response.headers["Cache-Control"] = "no-store"
@@ -149,6 +149,17 @@ def _page_url(page, token, **changes):
     if token:
         return url_for(".invitation", token=token, easy=args.get("easy"))
     return url_for(".open_survey", slug=page.definition.slug, **args)
+
+
+def _stop_url(page, token):
+    """Return the "stop these messages" link for a link that came by text message or email."""
+    if token and page.invitation is not None and page.invitation.delivery is not None:
+        return url_for(".stop_messages", token=token)
+    return None
+
+
+# A link that came by text message or email can stop the messages (surveys.opt_out).
+bp.add_url_rule("/i/<token>/stop", view_func=opt_out.stop_messages, methods=["GET", "POST"])
 
 
 def _switch_url(page, token):

@@ -34,13 +34,19 @@ def write_local_key(instance_path):
     return path
 
 
-def configured_key(app=None):
-    """Return the key from FEEDBACK_DATA_KEY, or (outside production) the demo's key file."""
+def key_text(app=None):
+    """Return the data key as configured (FEEDBACK_DATA_KEY, or the demo's key file), or None."""
     app = app or current_app
     key = app.config.get("DATA_KEY") or os.environ.get("FEEDBACK_DATA_KEY")
     if not key and app.config["ENV_NAME"] != "production":
         path = Path(app.instance_path) / KEY_FILE
         key = path.read_text().strip() if path.exists() else None
+    return key
+
+
+def configured_key(app=None):
+    """Return the key from FEEDBACK_DATA_KEY, or (outside production) the demo's key file."""
+    key = key_text(app)
     if not key:
         raise DataKeyError("FEEDBACK_DATA_KEY is not set, so the waiting list is not available. "
                            "Set it to the key the data was encrypted with.")

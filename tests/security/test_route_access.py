@@ -12,7 +12,9 @@ ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lea
 PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.")
 # The API answers a token, never a signed-in session: every role's cookie gets 401; its
 # description is public.
-TOKEN_ONLY = ("api.",)
+TOKEN_ONLY = ("api.", "api_appointments.")
+# GOV.UK Notify's callbacks answer only its bearer token (FEEDBACK_NOTIFY_CALLBACK_TOKEN).
+TOKEN_ONLY = (*TOKEN_ONLY, "notify_callbacks.")
 PUBLIC = (*PUBLIC, "api.openapi_document")
 ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"},
         "dashboard.refresh_figures": {"admin"}, "api_tokens_admin.tokens": {"admin"},
