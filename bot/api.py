@@ -23,6 +23,13 @@ csrf.exempt(bp)
 STATIC = Path(__file__).parent / "static"
 API = "/api/v1"
 CHAT_RESPONDENTS = {"young_person", "parent_carer"}  # the board quiz is not a chat
+# The widget's own words, sent with the survey so that the script holds no language of its own.
+WIDGET_WORDS = (
+    "Tell us what you think", "Read aloud", "Close", "Messages", "You:", "Close the chat",
+    "Your answer (up to {n} letters)", "Send", "Please write something, or press Skip.",
+    "Sorry, we cannot send that just now. Your answers so far are kept.", "Try again",
+    "Something went wrong. Please try again.",
+)
 
 
 class ApiError(Exception):
@@ -122,13 +129,14 @@ def survey_info(slug):
             survey_dao.definition_of(instrument).default_service if instrument else None)
         instrument, service, _ = _engine(session, slug, service_slug, instrument)
     return jsonify(survey=slug, version=instrument.version, title=instrument.title,
-                   service=service.slug, service_name=service.easy_name or service.name)
+                   service=service.slug, service_name=service.easy_name or service.name,
+                   lang="en", dir="ltr", ui={words: words for words in WIDGET_WORDS})
 
 
 @bp.post(f"{API}/conversations")
 def start():
     """Start a conversation; the token returned is how the widget continues it."""
-    data = _body({"survey", "service"})
+    data = _body({"survey", "service", "lang"})
     token, now = secrets.token_urlsafe(24), clock.now()
     with transaction() as session:
         instrument = survey_dao.latest_instrument(session, str(data.get("survey", "")))

@@ -54,10 +54,11 @@ class Turn:
     max_length: int | None = None
     help_shown: bool = False
     turn: int = 0
+    prompt: str | None = None  # the words of the question being asked (one of the messages)
 
     def as_dict(self):
         return {"turn": self.turn, "messages": list(self.messages), "kind": self.kind,
-                "question": self.question, "max_length": self.max_length,
+                "question": self.question, "prompt": self.prompt, "max_length": self.max_length,
                 "help_shown": self.help_shown,
                 "buttons": [{"code": b.code, "label": b.label, "picture": b.picture}
                             for b in self.buttons]}
@@ -189,17 +190,18 @@ class Engine:
         if state["follow_up"]:
             question = self.definition.question(state["follow_up"])
             return Turn((*said, "What would make it better?"), "text",
-                        question=f"{question.key}_better", buttons=(Button(SKIP, "Skip", "skip"),),
+                        question=f"{question.key}_better", prompt="What would make it better?",
+                        buttons=(Button(SKIP, "Skip", "skip"),),
                         max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
         question = self.definition.questions[state["step"]]
         text = question.easy_text.replace("{service}", self.service_name)
         if question.type == "text":
             return Turn((*said, text, "You can type your answer."), "text",
-                        question=question.key, buttons=(Button(SKIP, "Skip", "skip"),),
+                        question=question.key, prompt=text, buttons=(Button(SKIP, "Skip", "skip"),),
                         max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
         buttons = tuple(Button(o.code, o.easy_label, o.picture) for o in question.options)
         buttons += (Button(SKIP, "Skip", "skip"),)
-        return Turn((*said, text), "choice", question=question.key, buttons=buttons,
+        return Turn((*said, text), "choice", question=question.key, prompt=text, buttons=buttons,
                     help_shown=_help(said), turn=state["turn"])
 
     def _end(self, state, said):

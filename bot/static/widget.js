@@ -1,17 +1,22 @@
 /* SEND feedback chat widget: one short question at a time, easy read, big buttons.
-   Embed: <script src="https://HOST/chat/widget.js" data-survey="..." data-service="..." async></script>
-   No framework, no cookies; everything lives in a shadow root so the host page's CSS cannot reach it. */
+   Embed: <script src="https://HOST/chat/widget.js" data-survey="..." data-service="..." data-lang="pl" async></script>
+   No framework, no cookies; everything lives in a shadow root so the host page's CSS cannot reach it.
+   On a small or short screen (a phone, a landscape phone, 200-400% zoom) the chat opens full-screen as
+   a modal dialog and the whole of it scrolls; on a large screen it floats beside the page. */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script) return;
   var survey = script.getAttribute("data-survey") || "";
   var service = script.getAttribute("data-service") || "";
+  var lang = script.getAttribute("data-lang") || document.documentElement.lang || "";
   var base = new URL(script.src, window.location.href).origin;
   var api = base + "/chat/api/v1";
   var storeKey = "send-feedback-chat:" + survey + ":" + service;
   var RESUME_MS = 55 * 60 * 1000;
   var TIMEOUT_MS = 10000;
+  // Full-screen below 640 x 560 CSS pixels: 300% zoom of a 1280 x 1024 screen is 427 x 341.
+  var SMALL = "(max-width: 40em), (max-height: 35em)";
 
   function warn(why) {
     window.console && console.warn("SEND feedback chat not shown: " + why);
@@ -34,7 +39,8 @@
     }, function () { clearTimeout(timer); throw { offline: true }; });
   }
 
-  call("GET", "/surveys/" + encodeURIComponent(survey) + "?service=" + encodeURIComponent(service))
+  call("GET", "/surveys/" + encodeURIComponent(survey) + "?service=" + encodeURIComponent(service) +
+    (lang ? "&lang=" + encodeURIComponent(lang) : ""))
     .then(build, function (error) {
       warn(error.offline ? "the feedback service could not be reached." :
         (error.message || "the survey or service is not known.") + " (" + (error.error || error.status) + ")");
@@ -43,25 +49,31 @@
   var CSS = [
     ":host{all:initial}",
     "*{box-sizing:border-box}",
-    ".w{font-family:Arial,Helvetica,sans-serif;font-size:max(18px,1.125rem);line-height:1.4;color:#0b0c0c}",
+    ".w{font-family:Arial,Helvetica,sans-serif;font-size:max(20px,1.25rem);line-height:1.4;color:#0b0c0c}",
     ".launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;font:inherit;font-weight:bold;",
     "background:#1d70b8;color:#fff;border:3px solid #0b0c0c;border-radius:32px;padding:12px 20px;cursor:pointer;min-height:56px}",
     ".launcher:hover{background:#003078}",
+    "[hidden]{display:none!important}",
     "button:focus-visible,textarea:focus-visible{outline:4px solid #fd0;outline-offset:0;box-shadow:0 0 0 7px #0b0c0c}",
-    ".panel{position:fixed;right:8px;bottom:84px;z-index:2147483001;width:min(420px,calc(100vw - 16px));",
-    "max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;border:3px solid #0b0c0c;border-radius:8px}",
-    ".panel[hidden]{display:none}",
-    ".head{display:flex;gap:6px;align-items:center;padding:8px 10px;border-bottom:2px solid #0b0c0c;background:#f3f2f1}",
-    ".head h2{flex:1 1 0;min-width:0;margin:0;font-size:1em}",
-    ".small{font:inherit;font-size:.85em;background:#fff;color:#0b0c0c;border:2px solid #0b0c0c;border-radius:4px;padding:4px 8px;cursor:pointer;min-height:44px}",
+    // The whole panel scrolls (not the messages alone), so at any zoom every answer can be reached.
+    ".panel{position:fixed;inset:auto 8px 8px auto;z-index:2147483001;margin:0;padding:0;width:min(440px,calc(100vw - 16px));",
+    "max-height:calc(100vh - 16px);overflow-y:auto;overscroll-behavior:contain;background:#fff;color:#0b0c0c;",
+    "border:3px solid #0b0c0c;border-radius:8px}",
+    ".panel.full{inset:0;width:100%;height:100%;max-width:none;max-height:none;border:0;border-radius:0}",
+    ".panel::backdrop{background:rgba(11,12,12,.6)}",
+    ".head{display:flex;flex-wrap:wrap;gap:6px;align-items:center;padding:8px 10px;border-bottom:2px solid #0b0c0c;background:#f3f2f1}",
+    ".head h2{flex:1 1 8em;margin:0;font-size:1em}",
+    ".small{font:inherit;background:#fff;color:#0b0c0c;border:2px solid #0b0c0c;border-radius:4px;padding:4px 10px;cursor:pointer;min-height:48px}",
     ".small[aria-pressed=true]{background:#0b0c0c;color:#fff}",
-    ".log{flex:1 1 auto;overflow-y:auto;padding:10px;min-height:140px}",
+    ".log{padding:10px 10px 0}",
     ".msg{margin:0 0 8px;padding:8px 12px;border-radius:12px;max-width:90%;background:#f3f2f1;overflow-wrap:anywhere}",
     ".me{margin-left:auto;background:#1d70b8;color:#fff}",
     ".help{background:#fff7bf;border:2px solid #594d00;font-weight:bold}",
-    ".answers{padding:8px;border-top:2px solid #b1b4b6;display:grid;grid-template-columns:repeat(auto-fill,minmax(110px,1fr));gap:6px;max-height:42vh;overflow-y:auto}",
-    ".answer{font:inherit;display:flex;flex-direction:column;align-items:center;gap:2px;padding:6px;min-height:76px;",
-    "background:#fff;color:#0b0c0c;border:2px solid #0b0c0c;border-radius:8px;cursor:pointer}",
+    // The question being asked stands apart from the messages before it.
+    ".q{max-width:none;margin-top:14px;background:#fff;border:3px solid #1d70b8;border-left-width:10px;border-radius:4px;font-weight:bold;font-size:1.1em}",
+    ".answers{padding:8px 10px 10px;display:grid;grid-template-columns:repeat(auto-fill,minmax(120px,1fr));gap:8px}",
+    ".answer{font:inherit;display:flex;flex-direction:column;align-items:center;gap:2px;padding:6px;min-height:80px;",
+    "background:#fff;color:#0b0c0c;border:2px solid #0b0c0c;border-radius:8px;cursor:pointer;overflow-wrap:anywhere}",
     ".answer:hover{background:#f3f2f1}",
     ".answer img{width:40px;height:40px}",
     ".text{grid-column:1/-1;display:flex;flex-direction:column;gap:8px}",
@@ -70,9 +82,8 @@
     ".send{font:inherit;font-weight:bold;background:#00703c;color:#fff;border:2px solid #0b0c0c;padding:8px 16px;min-height:48px;cursor:pointer}",
     ".status{padding:0 10px}",
     ".status p{margin:8px 0;color:#942514;font-weight:bold}",
-    ".hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     "@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important;scroll-behavior:auto!important}}",
-    "@media (forced-colors:active){.launcher,.answer,.send,.small{border:2px solid ButtonText}}"
+    "@media (forced-colors:active){.launcher,.answer,.send,.small,.q{border:2px solid ButtonText}}"
   ].join("");
 
   function el(tag, attrs, text) {
@@ -83,23 +94,24 @@
   }
 
   function build(info) {
+    var words = info.ui || {};
+    function t(english, n) { return (words[english] || english).replace("{n}", n); }
     var host = el("div", { "data-send-feedback-chat": "" });
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     // A constructed stylesheet is not inline style, so strict host CSPs still let it apply.
     var sheet = null;
     try { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); } catch (e) { sheet = null; }
-    var wrap = el("div", { "class": "w" });
-    var launcher = el("button", { "class": "launcher", type: "button", "aria-expanded": "false",
-      "aria-controls": "chat-panel" }, "Tell us what you think");
-    var panel = el("section", { "class": "panel", id: "chat-panel", role: "dialog",
-      "aria-labelledby": "chat-title", hidden: "" });
+    var wrap = el("div", { "class": "w", lang: info.lang || null, dir: info.dir || null });
+    var launcher = el("button", { "class": "launcher", type: "button", "aria-haspopup": "dialog" },
+      t("Tell us what you think"));
+    var panel = el("dialog", { "class": "panel", "aria-labelledby": "chat-title" });
     var head = el("div", { "class": "head" });
-    var title = el("h2", { id: "chat-title" }, "Tell us what you think");
+    var title = el("h2", { id: "chat-title" }, t("Tell us what you think"));
     var speak = "speechSynthesis" in window;
-    var aloud = speak ? el("button", { "class": "small", type: "button", "aria-pressed": "false" }, "Read aloud") : null;
-    var close = el("button", { "class": "small", type: "button" }, "Close");
-    var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
-    var answers = el("div", { "class": "answers", role: "group", "aria-label": "Your answer" });
+    var aloud = speak ? el("button", { "class": "small", type: "button", "aria-pressed": "false" }, t("Read aloud")) : null;
+    var close = el("button", { "class": "small", type: "button" }, t("Close"));
+    var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": t("Messages") });
+    var answers = el("div", { "class": "answers", role: "group" });
     var status = el("div", { "class": "status", role: "alert" });
     head.appendChild(title);
     if (aloud) head.appendChild(aloud);
@@ -111,15 +123,20 @@
     root.appendChild(wrap);
     document.body.appendChild(host);
 
-    var token = null, turn = null, retry = null, started = false;
+    var token = null, turn = null, retry = null, started = false, asked = 0;
+    var small = window.matchMedia ? window.matchMedia(SMALL) : { matches: false };
 
-    function say(text, mine, help) {
-      log.appendChild(el("p", { "class": "msg" + (mine ? " me" : "") + (help ? " help" : "") },
-        (mine ? "You: " : "") + text));
-      log.scrollTop = log.scrollHeight;
+    function say(text, mine, help, question) {
+      var p = el("p", { "class": "msg" + (mine ? " me" : "") + (help ? " help" : "") + (question ? " q" : "") },
+        (mine ? t("You:") + " " : "") + text);
+      if (question) { p.id = "chat-q" + (++asked); answers.setAttribute("aria-labelledby", p.id); }
+      log.appendChild(p);
       if (!mine && aloud && aloud.getAttribute("aria-pressed") === "true") {
-        window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+        var words = new SpeechSynthesisUtterance(text);
+        if (info.lang) words.lang = info.lang;
+        window.speechSynthesis.speak(words);
       }
+      return p;
     }
 
     function remember() {
@@ -136,29 +153,42 @@
       } catch (e) { return null; }
     }
 
+    // Show the question and focus the first answer; when both do not fit, the answer wins.
+    function present(question, first) {
+      if (question) question.scrollIntoView({ block: "start" });
+      if (first) first.focus(); else panel.scrollTop = panel.scrollHeight;
+    }
+
     function show(data) {
       status.textContent = "";
       token = data.conversation || token;
       turn = data;
-      var helpFrom = data.help_shown ? data.messages.indexOf("If you are in danger now, call 999.") : -1;
-      data.messages.forEach(function (text, i) { say(text, false, helpFrom >= 0 && i >= helpFrom && i < helpFrom + 4); });
+      var old = log.querySelector(".q");
+      if (old) old.classList.remove("q");
+      var helpFrom = data.help_shown ? data.messages.indexOf(data.help_start || "If you are in danger now, call 999.") : -1;
+      var asking = data.prompt ? data.messages.lastIndexOf(data.prompt) : -1, question = null;
+      data.messages.forEach(function (text, i) {
+        var p = say(text, false, helpFrom >= 0 && i >= helpFrom && i < helpFrom + 4, i === asking);
+        if (i === asking) question = p;
+      });
       remember();
       answers.textContent = "";
+      if (!question) answers.removeAttribute("aria-labelledby");
       if (data.kind === "end") {
-        var done = el("button", { "class": "send", type: "button" }, "Close the chat");
+        var done = el("button", { "class": "send", type: "button" }, t("Close the chat"));
         done.addEventListener("click", hide);
         answers.appendChild(done);
-        done.focus();
+        present(null, done);
         return;
       }
       if (data.kind === "text") {
         var box = el("div", { "class": "text" });
-        var label = el("label", { "for": "chat-text" }, "Your answer (up to " + data.max_length + " letters)");
+        var label = el("label", { "for": "chat-text" }, t("Your answer (up to {n} letters)", data.max_length));
         var area = el("textarea", { id: "chat-text", maxlength: String(data.max_length), rows: "3" });
-        var send = el("button", { "class": "send", type: "button" }, "Send");
+        var send = el("button", { "class": "send", type: "button" }, t("Send"));
         send.addEventListener("click", function () {
           var text = area.value.trim();
-          if (!text) { status.textContent = ""; status.appendChild(el("p", {}, "Please write something, or press Skip.")); area.focus(); return; }
+          if (!text) { status.textContent = ""; status.appendChild(el("p", {}, t("Please write something, or press Skip."))); area.focus(); return; }
           reply({ text: text }, text);
         });
         box.appendChild(label); box.appendChild(area); box.appendChild(send);
@@ -174,16 +204,14 @@
         });
         answers.appendChild(b);
       });
-      var first = answers.querySelector("textarea, button");
-      if (first) first.focus();
-      log.scrollTop = log.scrollHeight; // the answers are laid out now: show the question
+      present(question, answers.querySelector("textarea, button"));
     }
 
     function failed(error, again) {
       status.textContent = "";
       if (error.offline || error.status >= 500 || error.status === 429) {
-        status.appendChild(el("p", {}, "Sorry, we cannot send that just now. Your answers so far are kept."));
-        var retryButton = el("button", { "class": "small", type: "button" }, "Try again");
+        status.appendChild(el("p", {}, t("Sorry, we cannot send that just now. Your answers so far are kept.")));
+        var retryButton = el("button", { "class": "small", type: "button" }, t("Try again"));
         retry = again;
         retryButton.addEventListener("click", function () { retry(); });
         status.appendChild(retryButton);
@@ -191,7 +219,7 @@
       } else if (error.error === "unknown_conversation") {
         token = null; remember(); log.textContent = ""; begin();
       } else {
-        status.appendChild(el("p", {}, error.message || "Something went wrong. Please try again."));
+        status.appendChild(el("p", {}, error.message || t("Something went wrong. Please try again.")));
       }
     }
 
@@ -209,35 +237,67 @@
     function begin() {
       var saved = remembered();
       var go = saved ? function () {
-        call("GET", "/conversations/" + saved).then(function (data) { token = saved; show(data); },
+        call("GET", "/conversations/" + saved + (info.lang ? "?lang=" + info.lang : "")).then(function (data) { token = saved; show(data); },
           function (error) { if (error.offline) failed(error, go); else { token = null; remember(); fresh(); } });
       } : fresh;
       go();
     }
 
     function fresh() {
-      call("POST", "/conversations", { survey: survey, service: info.service }).then(show,
+      call("POST", "/conversations", { survey: survey, service: info.service, lang: info.lang || "en" }).then(show,
         function (error) { failed(error, fresh); });
     }
 
-    function open() {
-      panel.hidden = false;
-      launcher.setAttribute("aria-expanded", "true");
-      if (!started) { started = true; begin(); }
-      else { var first = answers.querySelector("textarea, button"); (first || close).focus(); }
+    // Modal (the page behind is inert) when full-screen; beside the page on a large screen.
+    function place() {
+      var full = small.matches;
+      panel.classList.toggle("full", full);
+      if (panel.open) panel.close();
+      if (full && panel.showModal) panel.showModal(); else panel.show();
     }
 
-    function hide() {
-      panel.hidden = true;
-      launcher.setAttribute("aria-expanded", "false");
+    function open() {
+      launcher.hidden = true; // the panel takes its place; Close brings it back
+      place();
+      if (!started) { started = true; begin(); }
+      else present(log.querySelector(".q"), answers.querySelector("textarea, button") || close);
+    }
+
+    function hide(event, stay) {
+      if (panel.open) panel.close();
+      launcher.hidden = false;
       if (speak) window.speechSynthesis.cancel();
       if (turn && turn.kind === "end") { started = false; token = null; turn = null; log.textContent = ""; answers.textContent = ""; }
-      launcher.focus();
+      if (!stay) launcher.focus();
     }
 
-    launcher.addEventListener("click", function () { panel.hidden ? open() : hide(); });
+    function replace() { // the screen turned or was zoomed: keep what has focus where it was
+      if (!panel.open) return;
+      var had = root.activeElement;
+      place();
+      if (had) had.focus();
+    }
+
+    // On a large screen the page stays usable: a link that takes focus behind the panel is
+    // scrolled out from under it, or, if it cannot be, the panel steps aside (the chat is kept).
+    function behind(target) {
+      var r = target.getBoundingClientRect(), p = panel.getBoundingClientRect();
+      return r.right > p.left && r.left < p.right && r.bottom > p.top && r.top < p.bottom ? r.bottom - p.top : 0;
+    }
+    function unhide(event) {
+      if (!panel.open || panel.classList.contains("full") || event.target === host) return;
+      if (behind(event.target)) window.scrollBy(0, behind(event.target) + 16);
+      if (behind(event.target)) hide(null, true);
+    }
+
+    launcher.addEventListener("click", open);
     close.addEventListener("click", hide);
-    panel.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); hide(); }
+    });
+    panel.addEventListener("cancel", function (event) { event.preventDefault(); hide(); });
+    document.addEventListener("focusin", unhide);
+    if (small.addEventListener) small.addEventListener("change", replace);
     if (aloud) aloud.addEventListener("click", function () {
       var on = aloud.getAttribute("aria-pressed") !== "true";
       aloud.setAttribute("aria-pressed", String(on));

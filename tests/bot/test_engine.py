@@ -146,3 +146,22 @@ def test_replying_does_not_change_the_state_it_was_given(shipped):
     before = repr(state)
     bot.reply(state, 0, {"choice": "yes"})
     assert repr(state) == before
+
+
+@pytest.mark.parametrize("answers", [[], [{"choice": "good"}], [{"choice": "good"}, {"choice": "no"}],
+                                     [{"choice": "good"}, {"choice": "no"}, {"text": "It was awful."}]])
+def test_each_turn_names_its_question_among_its_messages(shipped, answers):
+    bot = engine(shipped, "service-experience")
+    state, turn = bot.start()
+    for answer in answers:
+        state, turn = bot.reply(state, turn.turn, answer)
+    assert turn.prompt in turn.messages
+    assert turn.as_dict()["prompt"] == turn.prompt
+
+
+def test_the_last_turn_asks_nothing(shipped):
+    bot = engine(shipped, "local-offer")
+    state, turn = bot.start()
+    while turn.kind != "end":
+        state, turn = bot.reply(state, turn.turn, {"skip": True})
+    assert turn.prompt is None
