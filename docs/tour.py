@@ -32,10 +32,10 @@ def free_port():
 def demo_server(folder, port):
     """Make a demo in ``folder`` and serve it; return (server process, demo password)."""
     env = {**os.environ, "FEEDBACK_INSTANCE_PATH": str(folder), "FEEDBACK_PORT": str(port)}
-    made = subprocess.run([sys.executable, "-m", "feedback", "demo"], env=env, capture_output=True,  # noqa: S603
+    made = subprocess.run([sys.executable, "-m", "feedback", "demo"], env=env, capture_output=True,
                           text=True, check=True)
     password = re.search(r"Their password \(shown only now\): (\S+)", made.stdout).group(1)
-    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve"], env=env,  # noqa: S603
+    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
