@@ -85,3 +85,26 @@ def sparkline(values, targets, width=120, height=32):
                      'stroke-width="2"/>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
+
+
+def bar_chart(bars, title, description, width=640, bar_height=22, chart_id="bars"):
+    """Return an accessible horizontal SVG bar chart of counts: ``bars`` is [(label, count)]."""
+    left, right, top, gap = 250, 56, 8, 6
+    height = top * 2 + len(bars) * (bar_height + gap)
+    most = max((count for _, count in bars), default=0) or 1
+    plot_w = width - left - right
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
+    for index, (label, count) in enumerate(bars):
+        y = top + index * (bar_height + gap)
+        length = plot_w * count / most
+        parts.append(f'<text x="{left - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
+                     f'font-size="13">{escape(label)}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar_height}" '
+                     f'fill="{VALUE_COLOUR}"/>')
+        parts.append(f'<text x="{left + length + 6:.1f}" y="{y + bar_height * 0.7:.1f}" '
+                     f'font-size="13">{count}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())

@@ -97,30 +97,38 @@ def _line_of(source, theme, text):
 def _compile(source, name, slug, kind, cue):
     """Compile one cue, or raise ThemeFileError naming the theme and the line."""
     if not isinstance(cue, str) or not cue.strip():
-        raise ThemeFileError(f"{name} line {_line_of(source, slug, kind)}, theme {slug!r}: "
-                             f"every entry of {kind} must be a non-empty string")
+        raise ThemeFileError(
+            f"{name} line {_line_of(source, slug, kind)}, theme {slug!r}: "
+            f"every entry of {kind} must be a non-empty string"
+        )
     pattern = {"phrases": phrase_pattern, "stems": stem_pattern, "patterns": str}[kind](cue)
     try:
         return re.compile(pattern)
     except re.error as error:
-        raise ThemeFileError(f"{name} line {_line_of(source, slug, cue)}, theme {slug!r}: the pattern "
-                             f"{cue!r} is not a valid regular expression ({error.msg})") from None
+        raise ThemeFileError(
+            f"{name} line {_line_of(source, slug, cue)}, theme {slug!r}: the pattern "
+            f"{cue!r} is not a valid regular expression ({error.msg})"
+        ) from None
 
 
 def _theme(source, name, slug, table):
     if not SLUG.match(slug):
-        raise ThemeFileError(f"{name} line {_line_of(source, slug, slug)}: the theme name {slug!r} must "
-                             "be lower-case letters and underscores")
+        raise ThemeFileError(
+            f"{name} line {_line_of(source, slug, slug)}: the theme name {slug!r} must "
+            "be lower-case letters and underscores"
+        )
     if not isinstance(table, dict) or not table.get("name"):
         raise ThemeFileError(f"{name} line {_line_of(source, slug, slug)}, theme {slug!r}: it needs a name")
-    cues = tuple(_compile(source, name, slug, kind, cue)
-                 for kind in CUE_KINDS for cue in table.get(kind, ()))
+    cues = tuple(_compile(source, name, slug, kind, cue) for kind in CUE_KINDS for cue in table.get(kind, ()))
     if not cues:
-        raise ThemeFileError(f"{name} line {_line_of(source, slug, slug)}, theme {slug!r}: it has no "
-                             "phrases, stems or patterns")
+        raise ThemeFileError(
+            f"{name} line {_line_of(source, slug, slug)}, theme {slug!r}: it has no "
+            "phrases, stems or patterns"
+        )
     not_cues = tuple(_compile(source, name, slug, "phrases", cue) for cue in table.get("not", ()))
-    return Theme(slug, table["name"], table.get("easy_name", table["name"]), table.get("about", ""),
-                 cues, not_cues)
+    return Theme(
+        slug, table["name"], table.get("easy_name", table["name"]), table.get("about", ""), cues, not_cues
+    )
 
 
 def parse(source, name="themes.toml"):

@@ -41,8 +41,9 @@ def table(codebook, rows):
     lines = ["| theme | comments | precision | recall |", "| --- | ---: | ---: | ---: |"]
     for slug, (tp, fp, fn) in sorted(counts.items(), key=lambda item: -(item[1][0] + item[1][2])):
         precision, recall = themes.precision_recall(tp, fp, fn)
-        lines.append(f"| {slug} | {tp + fn} | {_show(precision)} ({tp}/{tp + fp}) "
-                     f"| {_show(recall)} ({tp}/{tp + fn}) |")
+        lines.append(
+            f"| {slug} | {tp + fn} | {_show(precision)} ({tp}/{tp + fp}) | {_show(recall)} ({tp}/{tp + fn}) |"
+        )
     return "\n".join(lines)
 
 

@@ -36,6 +36,10 @@ def create_app(test_config=None):
 
     from analysis.api import bp as api_bp
     from analysis.dashboard import bp as dashboard_bp
+    from analysis.action_views import bp as actions_bp
+    from analysis.group_views import bp as groups_bp
+    from analysis.public_views import bp as you_said_bp
+    from analysis.triage_views import bp as triage_bp
     from bot.api import bp as chat_bp
     from feedback.account_views import bp as accounts_bp
     from feedback.api_token_views import bp as api_tokens_admin_bp
@@ -52,6 +56,10 @@ def create_app(test_config=None):
     app.register_blueprint(api_tokens_admin_bp)
     app.register_blueprint(respondents_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(triage_bp)  # staff: guarded in analysis.triage_views
+    app.register_blueprint(actions_bp)  # staff: guarded in analysis.action_views
+    app.register_blueprint(groups_bp)  # staff: guarded in analysis.group_views
+    app.register_blueprint(you_said_bp)  # public: approved actions only, never a comment
     app.register_blueprint(chat_bp)
     app.register_blueprint(asd_bp)
     app.register_blueprint(letter_links_bp)
@@ -63,13 +71,14 @@ def create_app(test_config=None):
     # Each package declares its own scheduled jobs; the runner in feedback.jobs runs them.
     from analysis.freshness import JOBS as freshness_jobs
     from analysis.jobs import JOBS as analysis_jobs
+    from analysis.loop_jobs import JOBS as loop_jobs
     from bot.jobs import JOBS as chat_jobs
     from feedback import health, jobs, retention, text
     from feedback.waitlist.jobs import JOBS as waitlist_jobs
     from surveys.jobs import JOBS as sending_jobs
 
     jobs.init_app(app, [*analysis_jobs, *freshness_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS,
-                        *sending_jobs])
+                        *sending_jobs, *loop_jobs])
     health.init_app(app)
     text.init_app(app)
     return app

@@ -445,12 +445,13 @@ def users_unlock(email):
 
 def _register_commands():
     from analysis.cli import fft_return, kpi_values, kpis
+    from analysis.themes_cli import themes_group
     from feedback.api_token_cli import api_tokens_group
     from feedback.waitlist.cli import letters_group, waitlist
     from surveys.appointments_cli import appointments_group
 
     for command in (kpis, kpi_values, fft_return, api_tokens_group, waitlist, letters_group,
-                    appointments_group):
+                    appointments_group, themes_group):
         main.add_command(in_app_group(command))
 
 

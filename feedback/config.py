@@ -60,6 +60,8 @@ class Config:
     INSTRUMENTS_DIR = _env("INSTRUMENTS_DIR")  # None: the packaged surveys/instruments
     KPI_DIR = _env("KPI_DIR")  # None: the packaged analysis/kpis
     LETTER_POLICY = _env("LETTER_POLICY")  # None: the packaged feedback/waitlist/policy.toml
+    THEMES_FILE = _env("THEMES_FILE")  # None: the packaged analysis/themes.toml
+    DELIVERY_GROUPS_FILE = _env("DELIVERY_GROUPS_FILE")  # None: the packaged analysis/delivery_groups.toml
     DATA_KEY = _env("DATA_KEY")  # encrypts waiting-list personal data; required in production
     PARTNERSHIP_NAME = _env("PARTNERSHIP_NAME", "Local SEND Partnership")
     # GOV.UK Notify's precompiled-letter API (feedback.waitlist.notify): without a key, letters

@@ -96,10 +96,16 @@ def add_response(session, response, answers, comments):
     session.add(response)
     session.flush()
     session.add_all(Answer(response_id=response.id, question_key=k, value=v) for k, v in answers.items())
+    stored = []
     for key, text, score, *flags in comments:
         flagged, help_shown = ([*flags, False, False])[:2]
-        session.add(Comment(response_id=response.id, question_key=key, text=text, polarity=score,
-                            flagged=flagged, help_shown=help_shown))
+        stored.append(Comment(response_id=response.id, question_key=key, text=text, polarity=score,
+                              flagged=flagged, help_shown=help_shown))
+    session.add_all(stored)
+    if stored:  # every comment gets its themes when it is stored
+        from analysis import triage
+
+        triage.tag_new_comments(session, stored)
     return response
 
 

@@ -21,8 +21,18 @@ stems = ["school"]
 
 def test_the_shipped_codebook_loads_with_the_themes_the_issue_names():
     codebook = themes.load()
-    assert {"waiting", "communication", "listened", "staff_attitude", "information", "access",
-            "appointments", "support_waiting", "transition", "school"} <= set(codebook.slugs)
+    assert {
+        "waiting",
+        "communication",
+        "listened",
+        "staff_attitude",
+        "information",
+        "access",
+        "appointments",
+        "support_waiting",
+        "transition",
+        "school",
+    } <= set(codebook.slugs)
     assert all(theme.name and theme.easy_name and theme.about for theme in codebook.themes)
 
 
@@ -32,8 +42,9 @@ def test_a_comment_gets_every_theme_whose_cue_it_contains_in_codebook_order():
     assert codebook.themes_of("Nothing to say") == ()
 
 
-@pytest.mark.parametrize("text", ["We WAITED FOR ages", "The appointment was cancelled", "Long delays",
-                                  "on the\twaiting   list"])
+@pytest.mark.parametrize(
+    "text", ["We WAITED FOR ages", "The appointment was cancelled", "Long delays", "on the\twaiting   list"]
+)
 def test_phrases_stems_and_patterns_match_whatever_the_case_and_spacing(text):
     assert themes.parse(GOOD).themes_of(text) == ("waiting",)
 
@@ -46,13 +57,16 @@ def test_a_not_phrase_stops_a_match_for_its_theme():
     assert themes.parse(GOOD).themes_of("The waiting room was loud") == ()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("We didn't have to wait long at all.", {"waiting"}),  # a theme is a topic, not a complaint
-    ("I can't wait to go back!", set()),
-    ("The waiting room was so noisy my son had a meltdown.", {"access"}),
-    ("Speech therapy has helped his communication so much.", set()),
-    ("Nobody told us the clinic had moved.", {"communication", "access"}),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We didn't have to wait long at all.", {"waiting"}),  # a theme is a topic, not a complaint
+        ("I can't wait to go back!", set()),
+        ("The waiting room was so noisy my son had a meltdown.", {"access"}),
+        ("Speech therapy has helped his communication so much.", set()),
+        ("Nobody told us the clinic had moved.", {"communication", "access"}),
+    ],
+)
 def test_the_shipped_codebook_reads_topics_not_words(text, expected):
     assert set(themes.load().themes_of(text)) == expected
 
@@ -75,14 +89,17 @@ def test_a_broken_pattern_is_named_with_its_theme_and_line_and_nothing_loads():
     assert "not a valid regular expression" in message
 
 
-@pytest.mark.parametrize(("source", "words"), [
-    ("[themes.waiting]\nname = 'W'\n", "no phrases, stems or patterns"),
-    ("[themes.Waiting]\nname = 'W'\nstems = ['wait']\n", "lower-case"),
-    ("[themes.waiting]\nstems = ['wait']\n", "needs a name"),
-    ("[themes.waiting]\nname = 'W'\nstems = ['']\n", "non-empty string"),
-    ("themes = [", "not valid TOML"),
-    ("title = 'no themes'", "no [themes.<name>] tables"),
-])
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("[themes.waiting]\nname = 'W'\n", "no phrases, stems or patterns"),
+        ("[themes.Waiting]\nname = 'W'\nstems = ['wait']\n", "lower-case"),
+        ("[themes.waiting]\nstems = ['wait']\n", "needs a name"),
+        ("[themes.waiting]\nname = 'W'\nstems = ['']\n", "non-empty string"),
+        ("themes = [", "not valid TOML"),
+        ("title = 'no themes'", "no [themes.<name>] tables"),
+    ],
+)
 def test_a_codebook_that_is_wrong_says_why(source, words):
     with pytest.raises(themes.ThemeFileError, match=words.replace("[", r"\[").replace(".", r"\.")):
         themes.parse(source)
@@ -102,8 +119,12 @@ def test_load_reads_the_file_again_once_it_changes(tmp_path):
 
 def test_measure_counts_hits_false_alarms_and_misses_per_theme():
     codebook = themes.parse(GOOD)
-    labelled = [({"waiting"}, "waiting list"), ({"school"}, "waiting list"), (set(), "school"),
-                ({"school"}, "nothing")]
+    labelled = [
+        ({"waiting"}, "waiting list"),
+        ({"school"}, "waiting list"),
+        (set(), "school"),
+        ({"school"}, "nothing"),
+    ]
     assert themes.measure(codebook, labelled) == {"waiting": (1, 1, 0), "school": (0, 1, 2)}
     assert themes.precision_recall(1, 1, 0) == (0.5, 1.0)
     assert themes.precision_recall(0, 0, 0) == (None, None)

@@ -9,7 +9,8 @@ from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
 
 ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
-PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.")
+PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.",
+          "you_said.")
 # The API answers a token, never a signed-in session: every role's cookie gets 401; its
 # description is public.
 TOKEN_ONLY = ("api.", "api_appointments.")
@@ -24,10 +25,18 @@ ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "co
         "accounts.end_user_sessions": {"admin"}, "accounts.unlock_user": {"admin"},
         # The code step is only for a sign-in waiting for its code; everyone else goes to sign in.
         "accounts.login_code": set(),
-        "invitations.make": {"admin", "service_staff"}}
+        "invitations.make": {"admin", "service_staff"},
+        # Closing the loop: triage by those who act on comments; actions recorded by staff who
+        # can change things and approved by a lead (admin or commissioner).
+        "triage.update_comment": {"admin", "commissioner", "service_staff", "safeguarding_lead"},
+        "triage.correct_themes": {"admin", "commissioner", "service_staff", "safeguarding_lead"},
+        "actions.new": {"admin", "commissioner", "service_staff"},
+        "actions.withdraw": {"admin", "commissioner", "service_staff"},
+        "actions.approve": {"admin", "commissioner"}}
 SAMPLES = {"token_id": 1, "plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
            "reference": "ND9001", "slug": "local-offer", "token": "A" * 24, "filename": "site.css",
-           "user_id": 1, "code": "asd-1-all"}
+           "user_id": 1, "code": "asd-1-all", "comment_id": 1, "action_id": 1,
+           "group": "health-and-therapies"}
 
 
 def allowed(endpoint, role):
