@@ -70,6 +70,10 @@ class Response(SQLModel, table=True):
     submitted_at: datetime = Field(default_factory=utcnow)
     partial: bool = False
     score: int | None = None  # percent correct, for scored instruments (the board quiz)
+    # From a waiting-list letter's short link (/l/<pathway>-<letter>-<district>): which letter the
+    # family had received, never who they are, so APP 3.3 can be broken down by letter.
+    pathway: str | None = Field(default=None, max_length=20)
+    letter_number: int | None = None
 
 
 class Answer(SQLModel, table=True):
