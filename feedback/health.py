@@ -53,7 +53,7 @@ def job_warnings():
 def database_unavailable(error):
     """Answer a plain 503 when the database is down, locked past its timeout or hung."""
     logs.throttled(log, "database", "database unavailable for %s %s: %s", request.method,
-                   request.endpoint or "an unknown address", type(error).__name__)
+                   request.endpoint or "an unknown address", jobs.describe(error))
     if request.method == "POST" and not request.path.startswith(("/chat/api/", "/api/")):
         body = "Your answers have not been sent. Please wait a minute, then send them again."
     else:
