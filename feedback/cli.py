@@ -108,6 +108,7 @@ def demo(responses, seed, replace, new_passwords):
         _fill_waiting_list(seed)
         _fill_manual_values(seed, months)
         _work_out_figures(months)
+        _close_the_loop(months)
     password = _demo_accounts(new_passwords or replace or not existing)
     _print_links(password)
 
@@ -136,6 +137,13 @@ def _fill_manual_values(seed, months):
             analysis_dao.save_manual_value(session, plan, ref, month, value, "demo",
                                            "invented for the demonstration")
     click.echo(f"Entered {len(values)} invented monthly values for the KPIs entered by hand.")
+
+
+def _close_the_loop(months):
+    """Theme the comments, record the demo's "You said, we did" actions and write the digests."""
+    from analysis import loop_demo
+
+    click.echo(f"Closing the loop: {loop_demo.fill(months[-1])}.")
 
 
 def _work_out_figures(months):
@@ -247,10 +255,20 @@ def serve(host, port, workers, threads):
 
     Unless FEEDBACK_SCHEDULER=off, one scheduler process runs beside the workers and stops with them.
     """
-    from feedback import server
+    from sqlalchemy.exc import OperationalError
+
+    from feedback import migrate, server
     from feedback.instance import key_problem
 
     app = create_app()
+    try:
+        with app.app_context():
+            behind = migrate.problem(app.extensions["feedback.engine"])
+    except OperationalError:
+        behind = None  # the database is down: serve anyway, and answer 503 until it is back
+        click.echo("The database cannot be reached now; pages will say so until it is back.", err=True)
+    if behind:
+        raise click.ClickException(behind)
     problem = production_problem(app.config) or key_problem(app.config, host)
     if problem:
         raise click.ClickException(problem)

@@ -68,3 +68,9 @@ def test_a_database_behind_the_code_says_to_run_init_to_bring_it_up_to_date(empt
     result = CliRunner().invoke(cli.main, ["jobs", "list"])
     assert result.exit_code == 1
     assert "at version 0005" in result.output and "`feedback init` to bring it up to date" in result.output
+
+
+def test_serve_on_a_database_that_is_not_set_up_says_to_run_init_instead_of_starting(empty):
+    result = CliRunner().invoke(cli.main, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert "run `feedback init`" in result.output
