@@ -226,6 +226,7 @@ def _print_links(password):
     click.echo(f"  {base}/s/service-experience?service=physiotherapy&mode=kiosk  kiosk mode for a tablet")
     click.echo(f"  {base}/s/break-time-young-person                              easy read for young people")
     click.echo(f"  {base}/chat/demo                                              the chat widget on a page")
+    click.echo(f"  {base}/you-said-we-did                                        what changed (public)")
     click.echo(f"  {base}/dashboard                                              the KPI dashboard (staff)")
     click.echo(f"  {base}/asd                                                    the waiting list (ASD team)")
     accounts = ", ".join(demo_accounts.email_for(role) for role, _ in demo_accounts.DEMO_ROLES)
