@@ -90,7 +90,7 @@ def normalise_email(text):
 def safe_id(text):
     """Return the appointment id as it may go in a report: only if it follows the rule, and never
     starting with a character a spreadsheet reads as a formula."""
-    text = str(text or "").strip()
+    text = text.strip() if isinstance(text, str) else ""
     if len(text) > 64 or not APPOINTMENT_ID.fullmatch(text):
         return ""
     return f"'{text}" if text[0] in "=+-@" else text
@@ -183,16 +183,16 @@ def check_all(records, services, districts, languages, now, first_line=1):
     """Return (rows, rejected) for an iterable of records; a repeated appointment id is refused."""
     rows, rejected, seen = [], [], set()
     for line, record in enumerate(records, start=first_line):
-        key = (_text(record, "service").lower(), _text(record, "appointment_id"))
+        record = record if isinstance(record, dict) else {}
         try:
-            if not isinstance(record, dict):
+            if not record:
                 raise ValueError("an appointment must be an object of fields")
+            key = (_text(record, "service").lower(), _text(record, "appointment_id"))
             if key in seen:
                 raise ValueError("appointment_id appears twice for the same service")
             row = check(line, record, services, districts, languages, now)
         except ValueError as error:
-            rejected.append(Rejected(line, safe_id(record.get("appointment_id") if isinstance(
-                record, dict) else ""), str(error)))
+            rejected.append(Rejected(line, safe_id(record.get("appointment_id")), str(error)))
             continue
         seen.add(key)
         rows.append(row)

@@ -34,7 +34,8 @@ def send_invitations():
         held = dao.held_contacts(session)
     if not held:
         return "no appointments waiting"
-    run = sending.run(notify_client.client(current_app.config), settings(now), throttle())
+    apis = [notify_client.client(current_app.config) for _ in range(sending.SENDERS)]
+    run = sending.run(apis, settings(now), throttle())
     counts = ", ".join(f"{name} {n}" for name, n in sorted(run.counts.items()) if n) or "nothing due"
     if run.stop:
         # Recorded as failed, so the runner tries again with backoff and staff see it if it goes on.

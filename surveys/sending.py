@@ -9,7 +9,9 @@ but never recorded (its process died) is looked up at Notify by its reference be
 again. Contact details are decrypted only in memory, for the request that needs them.
 """
 
+import queue
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +26,7 @@ from surveys.notify_client import Outgoing
 BATCH = 200  # messages claimed and recorded per transaction
 STUCK_AFTER = timedelta(minutes=10)  # a claimed message unrecorded this long: its process stopped
 MAX_ATTEMPTS = 6
+SENDERS = 4  # requests to Notify in flight at once
 MAX_WAIT = timedelta(hours=1)
 STATUS_DAYS = timedelta(days=7)  # Notify keeps a message's status for 7 days
 
@@ -61,7 +64,7 @@ class Result:
     outcome: str  # sent, refused, retry
     notify_id: str | None = None
     reason: str | None = None
-    wait: timedelta = timedelta(0)
+    wait: timedelta | None = timedelta(0)  # None: may be tried again at once
 
 
 @dataclass
@@ -77,24 +80,40 @@ def backoff(attempts, wait):
     return min(max(wait, timedelta(minutes=1) * 2 ** max(attempts - 1, 0)), MAX_WAIT)
 
 
-def run(api, settings, throttle):
-    """Send every invitation and reminder due now; return the run's counts."""
+def run(apis, settings, throttle):
+    """Send every invitation and reminder due now; return the run's counts.
+
+    ``apis`` are Notify clients, one per request in flight (a client is not thread-safe): a few
+    requests at once hide the network's wait, while the throttle keeps to Notify's limit.
+    """
     outcome = Run()
     with transaction() as session:
         outcome.counts["erased"] += dao.erase_expired(
             session, settings.now - settings.policy.keep_contact, settings.now)
         outcome.counts["erased"] += dao.erase_answered(session, settings.now)
-    reconcile(api, settings, throttle, outcome)
-    for claim in (claim_retries, claim_invitations, claim_reminders):
-        while outcome.stop is None:
-            with transaction() as session:
-                batch = claim(session, settings, outcome.counts)
-            if not batch:
-                break
-            results = [_deliver(api, item, throttle, outcome) for item in batch]
-            with transaction() as session:
-                record(session, settings, results, outcome.counts)
+    reconcile(apis[0], settings, throttle, outcome)
+    clients = queue.SimpleQueue()
+    for api in apis:
+        clients.put(api)
+    with ThreadPoolExecutor(max_workers=len(apis), thread_name_prefix="notify") as pool:
+        for claim in (claim_retries, claim_invitations, claim_reminders):
+            while outcome.stop is None:
+                with transaction() as session:
+                    batch = claim(session, settings, outcome.counts)
+                if not batch:
+                    break
+                results = list(pool.map(lambda item: _deliver_with(clients, item, throttle, outcome), batch))
+                with transaction() as session:
+                    record(session, settings, results, outcome.counts)
     return outcome
+
+
+def _deliver_with(clients, item, throttle, outcome):
+    api = clients.get()
+    try:
+        return _deliver(api, item, throttle, outcome)
+    finally:
+        clients.put(api)
 
 
 def _outgoing(settings, services, appointment, message, details, kind):
@@ -243,7 +262,8 @@ def record(session, settings, results, counts):
             else:
                 dao.erase(appointment, now)  # the last message has gone
         elif result.outcome == "retry":
-            message.status, message.retry_at = "retry", now + backoff(message.attempts, result.wait)
+            wait = timedelta(0) if result.wait is None else backoff(message.attempts, result.wait)
+            message.status, message.retry_at = "retry", now + wait
         else:
             message.status, message.retry_at = "refused", None
             _failed(session, appointment, message, now)
@@ -270,7 +290,8 @@ def reconcile(api, settings, throttle, outcome):
         except (notify_client.NotifyLater, notify_client.NotifyRefused):
             continue  # asked again next run
         results.append(Result(message_id, "sent", notify_id=found[0]) if found else
-                       Result(message_id, "retry", reason="no answer recorded; Notify does not have it"))
+                       Result(message_id, "retry", reason="no answer recorded; Notify does not have it",
+                              wait=None))  # safe to send now: checked again just before
         outcome.counts["reconciled"] += 1
     if results:
         with transaction() as session:

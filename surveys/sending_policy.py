@@ -135,7 +135,8 @@ def parse_hours(text):
         raise ValueError("FEEDBACK_SEND_HOURS must look like 09-20 (from 9 am, stopping by 8 pm)")
     start, end = int(match.group(1)), int(match.group(2))
     if not 0 <= start < end <= 24:
-        raise ValueError("FEEDBACK_SEND_HOURS must run from an earlier hour to a later one, within 0-24")
+        raise ValueError("FEEDBACK_SEND_HOURS must run from an earlier hour to a later one within 0-24, "
+                         "like 09-20")
     return start, end
 
 

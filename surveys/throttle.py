@@ -5,6 +5,7 @@ A token bucket: requests go at ``per_minute / 60`` a second, with a burst of at 
 worth, so any 60 seconds hold at most ``per_minute`` plus that burst.
 """
 
+import threading
 import time
 
 
@@ -17,11 +18,16 @@ class Throttle:
         self.burst = max(1.0, self.rate)
         self.monotonic, self.sleep = monotonic, sleep
         self.tokens, self.last = self.burst, monotonic()
+        self.lock = threading.Lock()  # the senders share one throttle
 
     def wait(self):
         """Return once a request may go (at once if the throttle is off)."""
         if not self.per_minute:
             return
+        with self.lock:
+            self._take()
+
+    def _take(self):
         now = self.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
         self.last = now

@@ -201,7 +201,8 @@ def sign_in(client, email="commissioner@example.org", password="a long enough pa
 
 # The application log of the whole run, searched at the end for the personal data the tests
 # stored (the waiting-list details pass through crypto.seal, which is watched for the values).
-PERSONAL_FIELDS = ("child_name", "parent_name", "nhs_number", "address_line_1", "address_line_2", "postcode")
+PERSONAL_FIELDS = ("child_name", "parent_name", "nhs_number", "address_line_1", "address_line_2", "postcode",
+                   "mobile", "email")  # and the contact details held to send invitations (surveys.contact)
 _personal_values = set()
 _log_path = None
 
