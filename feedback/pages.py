@@ -1,7 +1,7 @@
 """Pages that belong to no audience in particular: the start page and the privacy notice
 (health is feedback.health)."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from feedback import auth
 from feedback.db import reading
@@ -29,5 +29,7 @@ def start():
 
 @bp.get("/privacy")
 def privacy():
-    """Show the short privacy notice for people answering surveys."""
+    """Show the short privacy notice for people answering surveys (``?easy=1``: in easy read)."""
+    if request.args.get("easy") == "1":
+        return render_template("pages/privacy_easy.html")
     return render_template("pages/privacy.html")

@@ -62,6 +62,7 @@ class Definition:
     questions: tuple[Question, ...]
     default_service: str | None = None
     easy_read_only: bool = False
+    easy_title: str | None = None  # the title in easy read; the plain title when None
 
     @property
     def scored(self):
@@ -185,11 +186,14 @@ def parse_definition(data, scales, source="<definition>"):
     if len(set(keys)) != len(keys):
         raise InstrumentError(source, "questions", "question keys must be unique")
     intro = _require(data, "intro", str, source)
+    if "easy_title" in data:
+        _require(data, "easy_title", str, source)
     return Definition(
         slug=slug, title=_require(data, "title", str, source), respondent_type=respondent,
         intro=intro, easy_intro=data.get("easy_intro", intro), questions=questions,
         default_service=data.get("default_service"),
         easy_read_only=bool(data.get("easy_read_only", False)),
+        easy_title=data.get("easy_title"),
     )
 
 
@@ -204,6 +208,8 @@ def to_dict(definition):
     from dataclasses import asdict
 
     data = asdict(definition)
+    if data["easy_title"] is None:
+        del data["easy_title"]  # so instruments without one keep their hash
     for question in data["questions"]:
         # Unrouted questions store no asked_if, so instruments without routing keep their hash.
         if question["asked_if"] is None:

@@ -40,6 +40,18 @@ class SurveyPage:
     def channel(self):
         return "kiosk" if self.kiosk else "form"
 
+    @property
+    def service_name(self):
+        """Return the service's name as this page says it: the easy name in easy read."""
+        return (self.service.easy_name or self.service.name) if self.easy_read else self.service.name
+
+    @property
+    def title(self):
+        """Return the survey's title with the service's name in it."""
+        definition = self.definition
+        title = (definition.easy_title or definition.title) if self.easy_read else definition.title
+        return title.replace("{service}", self.service_name)
+
     def link_args(self, **changes):
         """Return the query arguments that keep this page's service, district and mode."""
         args = {"service": self.service.slug}
@@ -127,7 +139,7 @@ def _link_cannot_be_used():
 
 
 def _answer(page, token=None):
-    form_class = build_form_class(page.definition, page.easy_read, page.service.name)
+    form_class = build_form_class(page.definition, page.easy_read, page.service_name)
     form = new_form(form_class)
     if form.validate_on_submit():
         outcome = _store(page, form)
