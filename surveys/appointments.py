@@ -8,7 +8,9 @@ contact details.
 """
 
 import csv
+import hashlib
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -179,10 +181,11 @@ def check(line, record, services, districts, languages, now):
                           _language(record, languages), opted_out in YES)
 
 
-def check_all(records, services, districts, languages, now, first_line=1):
-    """Return (rows, rejected) for an iterable of records; a repeated appointment id is refused."""
+def check_all(records, services, districts, languages, now, first_line=1, lines=None):
+    """Return (rows, rejected) for an iterable of records (numbered from ``first_line``, or by
+    ``lines``); a repeated appointment id is refused."""
     rows, rejected, seen = [], [], set()
-    for line, record in enumerate(records, start=first_line):
+    for line, record in zip(lines or itertools.count(first_line), records, strict=False):
         record = record if isinstance(record, dict) else {}
         try:
             if not record:
@@ -240,3 +243,37 @@ def _records(reader):
             raise AppointmentFileError(f"line {reader.line_num} has more fields than the header, or "
                                        f"a field longer than {MAX_FIELD} characters")
         yield record
+
+
+UK_DATE_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ T]+(\d{1,2}):(\d{2})")
+MAX_PASTED = 500  # lines at a time on the staff page
+
+
+def read_pasted(text, service, district, respondent, language):
+    """Return (line numbers, records) from a pasted list, a line per appointment: "when, mobile or
+    email".
+
+    ``when`` is YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, UK time. A list has no system ids, so each
+    line's id is a digest of the line: pasting the same list again changes nothing.
+    """
+    lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+    if len(lines) > MAX_PASTED:
+        raise AppointmentFileError(f"paste at most {MAX_PASTED} appointments at a time")
+    numbers, records = [], []
+    for number, line in lines:
+        when, _, reached = line.replace("\t", ",").partition(",")
+        when, reached = when.strip(), reached.strip()
+        digest = hashlib.sha256(f"{service}\0{when}\0{reached}".encode()).hexdigest()[:24]
+        numbers.append(number)
+        records.append({"appointment_id": f"P{digest}", "service": service, "district": district or "",
+                        "appointment_at": _iso(when), "respondent": respondent, "language": language,
+                        "email" if "@" in reached else "mobile": reached})
+    return numbers, records
+
+
+def _iso(when):
+    match = UK_DATE_TIME.fullmatch(when)
+    if not match:
+        return when.replace(" ", "T", 1)
+    day, month, year, hour, minute = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}"

@@ -52,10 +52,10 @@ def known(services=None):
     return Known(allowed, districts, policy().languages, instruments)
 
 
-def check(records, known_now, now, first_line=1):
+def check(records, known_now, now, first_line=1, lines=None):
     """Return (rows, rejected) for records (dicts), refusing a service without a survey to ask."""
     rows, rejected = appointments.check_all(records, known_now.services, known_now.districts,
-                                            known_now.languages, now, first_line)
+                                            known_now.languages, now, first_line, lines)
     kept = []
     for row in rows:
         if policy().survey_for(row.service, row.respondent) not in known_now.instruments:

@@ -52,6 +52,7 @@ def test_fifty_appointments_get_one_invitation_each_and_the_forty_unanswered_one
     assert sorted(m["to"] for m in sent) == sorted(mobile(i) for i in range(50))
     links = links_in(sent)
     assert len(set(links)) == 50
+    assert all(client.get(path).status_code == 200 for path in links)  # every link opens its survey
 
     assert all(r.status_code == 200 for r in notify.report_all("delivered"))
     for path in links[:10]:
