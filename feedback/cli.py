@@ -106,6 +106,7 @@ def demo(responses, seed, replace, new_passwords):
     else:
         months = _fill_demo(responses, seed)
         _fill_waiting_list(seed)
+        _send_demo_invitations(seed)
         _fill_manual_values(seed, months)
         _work_out_figures(months)
         _close_the_loop(months)
@@ -215,6 +216,13 @@ def _fill_waiting_list(seed):
     click.echo(f"Made an invented waiting list of {len(rows)} families with {len(history)} letters sent.")
 
 
+def _send_demo_invitations(seed):
+    """Run the text-message loop once on a local fake of GOV.UK Notify (surveys.sending_demo)."""
+    from surveys import sending_demo
+
+    sending_demo.run_loop(seed, click.echo)
+
+
 def _print_links(password):
     from feedback import demo_accounts
 
@@ -229,6 +237,7 @@ def _print_links(password):
     click.echo(f"  {base}/you-said-we-did                                        what changed (public)")
     click.echo(f"  {base}/dashboard                                              the KPI dashboard (staff)")
     click.echo(f"  {base}/asd                                                    the waiting list (ASD team)")
+    click.echo(f"  {base}/dashboard/invitations/sent                             texts sent and answered")
     accounts = ", ".join(demo_accounts.email_for(role) for role, _ in demo_accounts.DEMO_ROLES)
     if password:
         click.echo(f"\nDemo staff accounts, one per role: {accounts}")

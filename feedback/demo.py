@@ -13,7 +13,16 @@ from sqlalchemy import delete, func, insert, select
 
 from analysis.sentiment import polarity
 from feedback import clock
-from feedback.models import Answer, Comment, District, Invitation, Response, Service
+from feedback.models import (
+    Answer,
+    Appointment,
+    Comment,
+    District,
+    Invitation,
+    InvitationMessage,
+    Response,
+    Service,
+)
 from surveys import dao
 
 # Which instrument each service asks, and how much of the year's feedback it gets.
@@ -164,8 +173,9 @@ def existing_responses(session):
 
 
 def clear(session):
-    """Delete every response, answer, comment and invitation."""
-    for model in (Answer, Comment, Response, Invitation):
+    """Delete every response, answer, comment and invitation (and the appointments and messages
+    the invitations were sent for)."""
+    for model in (InvitationMessage, Appointment, Answer, Comment, Response, Invitation):
         session.execute(delete(model))
 
 
