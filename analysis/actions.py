@@ -148,9 +148,11 @@ class Period:
 
     def as_dict(self):
         low, high = self.interval
+        first, last = self.months[0], self.months[-1]
         return {
-            "from": f"{self.months[0]:%Y-%m}",
-            "to": f"{self.months[-1]:%Y-%m}",
+            "from": f"{first:%Y-%m}",
+            "to": f"{last:%Y-%m}",
+            "label": f"{first:%B}{'' if first.year == last.year else f' {first:%Y}'} to {last:%B %Y}",
             "answers": self.denominator if self.shown else None,
             "value": _round(self.value),
             "ci_low": _round(low),

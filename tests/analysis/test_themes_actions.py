@@ -156,7 +156,8 @@ def test_the_kpi_is_shown_before_and_after_the_change_with_its_interval(leads):
     )
     assert (kpi["after"]["from"], kpi["after"]["value"], kpi["after"]["answers"]) == ("2026-08", 80.0, 10)
     assert kpi["after"]["ci_low"] < 80 < kpi["after"]["ci_high"]
-    assert "95% range" in public_text(leads)
+    assert kpi["before"]["label"] == "April to June 2026"
+    assert "Before (April to June 2026): 40% (95% range" in public_text(leads)
 
 
 def test_fewer_than_five_answers_are_not_shown_as_a_figure():
