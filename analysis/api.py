@@ -19,7 +19,7 @@ from feedback.db import reading, transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
-SCOPE_TYPES = ("service", "provider", "district")
+SCOPE_TYPES = ("service", "provider", "district", "letter")
 
 
 def _problem(status, message, **headers):
@@ -66,7 +66,7 @@ def kpis():
     holder = g.api_token
     by, plan = request.args.get("by"), request.args.get("plan")
     if by not in (None, *SCOPE_TYPES):
-        return _problem(400, "by must be service, provider or district.")
+        return _problem(400, "by must be service, provider, district or letter.")
     if holder.services is not None and by not in (None, "service"):
         return _problem(403, "Service staff tokens see breakdowns by their own services only.")
     try:

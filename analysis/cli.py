@@ -11,7 +11,7 @@ from analysis.service import MonthError, parse_value
 from feedback.db import reading, transaction
 from feedback.text import MESSAGE, CsvFileError, read_csv, unstorable
 
-SCOPE_TYPES = ("service", "provider", "district")
+SCOPE_TYPES = ("service", "provider", "district", "letter")
 
 
 def _month(_ctx, _param, value):
@@ -40,7 +40,9 @@ def _table(figures):
 
 @click.group("kpis", invoke_without_command=True)
 @click.option("--month", callback=_month, help="YYYY-MM (required unless a command is given)")
-@click.option("--by", type=click.Choice(SCOPE_TYPES), help="Break down by service, provider or district.")
+@click.option("--by", type=click.Choice(SCOPE_TYPES),
+              help="Break down by service, provider, district, or letter (the waiting-list letter "
+                   "whose short link an answer came from).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]), default="table",
               show_default=True, help="json: one array; jsonl: one object a line.")
 @click.option("--plan", default=None, help="Only this plan, e.g. cip-2023.")

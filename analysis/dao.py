@@ -24,7 +24,7 @@ from feedback.models import (
     Service,
 )
 
-SCOPES = ("all", "service", "provider", "district")
+SCOPES = ("all", "service", "provider", "district", "letter")
 
 
 def save_plans(session, plans):
@@ -61,6 +61,11 @@ def _scope_column(scope, model=Response):
     return None if scope == "all" else getattr(model, f"{scope}_slug")
 
 
+def _letter_key(number):
+    """Return the scope key of a waiting-list letter's number (answers from its short link)."""
+    return None if number is None else str(number)
+
+
 def _grouped(session, query, key):
     """Run an aggregate grouped by ``key`` (or over everything when key is None)."""
     if key is None:  # PostgreSQL refuses GROUP BY on a constant, so "all" has no GROUP BY
@@ -71,13 +76,14 @@ def _grouped(session, query, key):
             if row.scope_key is not None and row.denominator}
 
 
-def _scope_key(scope, service, provider, district):
-    return {"all": "all", "service": service, "provider": provider, "district": district}[scope]
+def _scope_key(scope, service, provider, district, letter=None):
+    return {"all": "all", "service": service, "provider": provider, "district": district,
+            "letter": _letter_key(letter)}[scope]
 
 
 def _month_answers(session, month):
-    """Return {(instrument, question): [(value, service, provider, district, count), ...]} for a
-    month, from one GROUP BY over its answers that every share KPI and scope then reads."""
+    """Return {(instrument, question): [(value, service, provider, district, letter, count), ...]}
+    for a month, from one GROUP BY over its answers that every share KPI and scope then reads."""
     cache = session.info.setdefault("month_answers", {})
     if month not in cache:
         cache.update(_answers_by_month(session, [month]))
@@ -88,11 +94,13 @@ def _answers_by_month(session, months):
     """One GROUP BY over the months' answers: {month: {(instrument, question): [counts]}}."""
     query = (
         select(Response.month, Response.instrument_slug, Answer.question_key, Answer.value,
-               Response.service_slug, Response.provider_slug, Response.district_slug, func.count())
+               Response.service_slug, Response.provider_slug, Response.district_slug,
+               Response.letter_number, func.count())
         .select_from(Answer).join(Response, Answer.response_id == Response.id)
         .where(Response.month.in_(months))
         .group_by(Response.month, Response.instrument_slug, Answer.question_key, Answer.value,
-                  Response.service_slug, Response.provider_slug, Response.district_slug)
+                  Response.service_slug, Response.provider_slug, Response.district_slug,
+                  Response.letter_number)
     )
     grouped = {month: {} for month in months}
     for month, instrument, question, *rest in session.execute(query):
@@ -118,14 +126,15 @@ def _add(result, key, numerator, denominator):
 def share_counts(session, kpi, month, scope):
     """Return {scope key: (positive answers, all answers)} for a share KPI in a month."""
     result = {}
-    for value, service, provider, district, n in _month_answers(session, month).get(
+    for value, service, provider, district, letter, n in _month_answers(session, month).get(
             (kpi.instrument, kpi.question), []):
         if (kpi.providers and provider not in kpi.providers) or (
                 kpi.services and service not in kpi.services):
             continue
         if kpi.dont_know == "excluded" and value == "dont_know":
             continue
-        _add(result, _scope_key(scope, service, provider, district), n if value in kpi.positive else 0, n)
+        _add(result, _scope_key(scope, service, provider, district, letter),
+             n if value in kpi.positive else 0, n)
     return result
 
 
@@ -150,6 +159,8 @@ def _month_scores(session, month):
 def quiz_counts(session, kpi, month, scope):
     """Return {scope key: (respondents at or above the threshold, respondents)}."""
     result = {}
+    if scope == "letter":  # letters link only to the waiting-list survey, which has no quiz
+        return result
     for score, service, provider, district, n in _month_scores(session, month).get(kpi.instrument, []):
         _add(result, _scope_key(scope, service, provider, district), n if score >= kpi.threshold else 0, n)
     return result
@@ -157,6 +168,8 @@ def quiz_counts(session, kpi, month, scope):
 
 def response_rate_counts(session, kpi, month, scope):
     """Return {scope key: (responses to invitations, invitations)} for the month."""
+    if scope == "letter":  # an answer from a letter's link is not an invitation's
+        return {}
     answered = _grouped(session, select(func.count().label("denominator")).where(
         Response.month == month, Response.instrument_slug == kpi.instrument,
         Response.invited.is_(True)), _scope_column(scope))
@@ -346,7 +359,8 @@ def services(session):
 
 
 def scope_names(session):
-    """Return {"service:slug": name, "provider:slug": name, "district:slug": name}."""
+    """Return {"service:slug": name, "provider:slug": name, "district:slug": name} (a letter's
+    scope, "letter:2", is named by its number)."""
     names = {}
     for model, scope in ((Service, "service"), (Provider, "provider"), (District, "district")):
         names.update({f"{scope}:{row.slug}": row.name for row in session.exec(select(model))})

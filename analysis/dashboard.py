@@ -11,6 +11,7 @@ from analysis.service import MonthError
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.forms import ManualValueForm
+from feedback.waitlist import public as letter_links
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 auth.guard_blueprint(bp, open_endpoints={"dashboard.login"})
@@ -117,7 +118,7 @@ def kpi(plan, ref):
                     "in the table below the chart.",
     )
     breakdowns = {scope: _own(service.breakdowns(view, plan_def, kpi_def, scope))
-                  for scope in _breakdown_scopes()} if kpi_def.surveyed else {}
+                  for scope in _breakdown_scopes(kpi_def)} if kpi_def.surveyed else {}
     return render_template("dashboard/kpi.html", view=view, plan=plan_def, kpi=kpi_def,
                            trend=trend, chart=chart, breakdowns=breakdowns,
                            names=_scope_names(), form=ManualValueForm(), months=_month_choices())
@@ -131,11 +132,14 @@ def _visible_services():
     return g.visible_services
 
 
-def _breakdown_scopes():
+def _breakdown_scopes(kpi=None):
     # Service staff see their own services' results; providers and districts mix in other services'.
-    if _visible_services() is None:
-        return ("service", "provider", "district")
-    return ("service",)
+    if _visible_services() is not None:
+        return ("service",)
+    # Only answers that came from a waiting-list letter's short link carry the letter's number.
+    if kpi is None or kpi.instrument == letter_links.SURVEY:
+        return ("service", "provider", "district", "letter")
+    return ("service", "provider", "district")
 
 
 def _own(figures):
@@ -216,7 +220,7 @@ def export_scorecard(fmt):
         abort(404)
     view = _view(_month_from_request())
     by = request.args.get("by")
-    if by not in (None, "service", "provider", "district"):
+    if by not in (None, "service", "provider", "district", "letter"):
         abort(404)
     if by is not None and by not in _breakdown_scopes():
         abort(403)

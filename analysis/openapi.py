@@ -68,7 +68,7 @@ def document(server_url):
                 "summary": "The KPI scorecard for a month, or a breakdown",
                 "parameters": [MONTH,
                                {"name": "by", "in": "query", "schema": {
-                                   "type": "string", "enum": ["service", "provider", "district"]}},
+                                   "type": "string", "enum": ["service", "provider", "district", "letter"]}},
                                {"name": "plan", "in": "query", "schema": {"type": "string"},
                                 "example": "cip-2023"}],
                 "responses": {**_list_of("Figure", "One object per KPI and scope"),

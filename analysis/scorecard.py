@@ -147,11 +147,16 @@ def series(plan, kpi, months, counts, manual, computed=None):
     return [figure(plan, kpi, month, counts, manual, computed=computed) for month in months]
 
 
+def _in_order(key):
+    """Sort letters by number (2 before 10) and slugs alphabetically."""
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
+
+
 def breakdown(plan, kpi, month, counts, scope_type, computed=None):
-    """Return Figures by service, provider or district, with small-number suppression."""
+    """Return Figures by service, provider, district or letter, with small-number suppression."""
     status, goal = target(plan, kpi, month)
     cells = [_cell(f"{scope_type}:{key}", values)
-             for (p, ref, m, key), values in sorted(counts.items())
+             for (p, ref, m, key), values in sorted(counts.items(), key=lambda i: _in_order(i[0][3]))
              if (p, ref, m) == (plan.slug, kpi.ref, month)]
     return [Figure(plan, kpi, month, cell.scope, cell, goal, target_status=status,
                    computed_at=(computed or {}).get(month)) for cell in measures.suppress(cells)]

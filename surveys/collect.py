@@ -23,6 +23,8 @@ class Submission:
     easy_read: bool = False
     invitation_id: int | None = None
     appointment_date: date | None = None
+    pathway: str | None = None  # from a waiting-list letter's link: which letter, never who
+    letter_number: int | None = None
 
 
 def month_counted(appointment_date, submitted_at):
@@ -88,6 +90,7 @@ def store_answers(session, definition, submission, submission_id, answers, comme
         respondent_type=definition.respondent_type,
         month=month_counted(submission.appointment_date, now), submitted_at=now,
         score=quiz_score(definition, answers), partial=partial,
+        pathway=submission.pathway, letter_number=submission.letter_number,
     )
     dao.add_response(session, response, answers, comments)
     return "stored"

@@ -10,6 +10,8 @@ from feedback import clock, ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.health import DATABASE_ERRORS
+from feedback.waitlist import public as letter_links
+from feedback.waitlist import tracker
 from surveys import collect, dao, opt_out, tokens
 from surveys.forms import build_form_class, new_form
 
@@ -35,6 +37,7 @@ class SurveyPage:
     easy_read: bool
     kiosk: bool
     invitation: object = None
+    letter: tuple | None = None  # (pathway, number) of the waiting-list letter linked from
 
     @property
     def channel(self):
@@ -61,6 +64,8 @@ class SurveyPage:
             args["mode"] = "kiosk"
         if self.easy_read and not self.definition.easy_read_only:
             args["easy"] = "1"
+        if self.letter:
+            args["pathway"], args["letter"] = self.letter
         args.update(changes)
         return {k: v for k, v in args.items() if v}
 
@@ -106,7 +111,21 @@ def open_survey(slug):
     with reading() as session:
         page = _load_page(session, slug, args.get("service"), args.get("district"),
                           args.get("easy") == "1", args.get("mode") == "kiosk")
+    page.letter = _letter(args)
     return _answer(page)
+
+
+def _letter(args):
+    """Return (pathway, number) of the waiting-list letter a link came from, or None: only these
+    two, never who the family is (see feedback.waitlist.public)."""
+    pathway, number = args.get("pathway"), args.get("letter")
+    if pathway is None and number is None:
+        return None
+    if pathway not in tracker.policy().pathways:
+        raise UnknownPart("pathway", pathway or "")
+    if letter_links.letter_number(number) is None:
+        raise UnknownPart("letter", number or "")
+    return pathway, letter_links.letter_number(number)
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
@@ -192,6 +211,8 @@ def _store(page, form):
         easy_read=page.easy_read,
         invitation_id=page.invitation.id if page.invitation else None,
         appointment_date=page.invitation.appointment_date if page.invitation else None,
+        pathway=page.letter[0] if page.letter else None,
+        letter_number=page.letter[1] if page.letter else None,
     )
     data = {field.name: field.data for field in form.question_fields()}
     try:

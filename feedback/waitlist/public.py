@@ -14,15 +14,22 @@ bp = Blueprint("letter_links", __name__, url_prefix="/l")
 SURVEY, SERVICE = "asd-support", "asd-nd-pathway"
 
 
+def letter_number(text):
+    """Return a letter's number (1 to 99) from its written form, or None if it is not one."""
+    if not text or not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 99:
+        return None
+    return int(text)
+
+
 def parse(code, pathways, districts):
     """Return (pathway, letter number, district or None) from a link's code, or None."""
     pathway, _, rest = code.partition("-")
     number, _, district = rest.partition("-")
-    if pathway not in pathways or not number.isdigit() or not 0 < int(number) <= 99:
+    if pathway not in pathways or letter_number(number) is None:
         return None
     if district != "all" and district not in districts:
         return None
-    return pathway, int(number), None if district == "all" else district
+    return pathway, letter_number(number), None if district == "all" else district
 
 
 @bp.get("/<code>")
