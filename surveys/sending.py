@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from feedback.clock import LONDON
 from feedback.dao import as_utc
 from feedback.db import reading, transaction
@@ -98,8 +100,13 @@ def run(apis, settings, throttle):
     with ThreadPoolExecutor(max_workers=len(apis), thread_name_prefix="notify") as pool:
         for claim in (claim_retries, claim_invitations, claim_reminders):
             while outcome.stop is None:
-                with transaction() as session:
-                    batch = claim(session, settings, outcome.counts)
+                counts = Counter()
+                try:
+                    with transaction() as session:
+                        batch = claim(session, settings, counts)
+                except IntegrityError:
+                    continue  # another scheduler claimed some of these first: look again
+                outcome.counts.update(counts)
                 if not batch:
                     break
                 results = list(pool.map(lambda item: _deliver_with(clients, item, throttle, outcome), batch))
