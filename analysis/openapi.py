@@ -39,6 +39,27 @@ FFT_ROW = {"type": "object", "description": "Answers to the FFT question by answ
            "properties": {"month": {"type": "string"}, "service": {"type": "string"},
                           "total_responses": {"type": "integer"}, "total_eligible": {"type": "integer"}}}
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+APPOINTMENT = {"type": "object", "required": ["appointment_id", "service", "appointment_at"],
+               "description": "An appointment whose family is sent a survey link after it; a mobile "
+                              "or an email is needed (the mobile is used when both are given).",
+               "properties": {
+                   "appointment_id": {"type": "string", "maxLength": 64, "example": "PAS-2026-11-23-0042"},
+                   "service": {"type": "string", "example": "camhs"},
+                   "district": {"type": "string", "example": "preston"},
+                   "appointment_at": {"type": "string", "example": "2026-11-23T09:30",
+                                      "description": "ISO date and time, UK time unless it has an offset; "
+                                                     "past, and not more than 14 days ago"},
+                   "mobile": {"type": "string", "example": "07700 900123"},
+                   "email": {"type": "string", "format": "email"},
+                   "respondent": {"type": "string", "enum": ["parent_carer", "young_person"]},
+                   "language": {"type": "string", "example": "pl"},
+                   "opted_out": {"type": "boolean"}}}
+ADDED = {"type": "object", "properties": {
+    "added": {"type": "integer"}, "already_known": {"type": "integer"}, "opted_out": {"type": "integer"},
+    "not_contacted": {"type": "integer", "description": "On the do-not-contact list"},
+    "rejected": {"type": "array", "items": {"type": "object", "properties": {
+        "position": {"type": "integer"}, "appointment_id": {"type": "string"},
+        "reason": {"type": "string"}}}}}}
 
 
 def _errors(*codes):
@@ -58,7 +79,9 @@ def document(server_url):
     return {
         "openapi": "3.0.3",
         "info": {"title": "SEND feedback: figures for BI tools", "version": "1",
-                 "description": "Read-only. Figures are worked out every 15 minutes for the month "
+                 "description": "Read-only, but for POST /appointments, where an appointment system "
+                                "adds appointments whose families are asked for feedback. "
+                                "Figures are worked out every 15 minutes for the month "
                                 "in progress and each night for earlier months. Tokens come from "
                                 "`feedback api-tokens add` and act with a staff role's scope."},
         "servers": [{"url": server_url}],
@@ -84,12 +107,28 @@ def document(server_url):
                                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}}],
                 "responses": {**_list_of("Comment", "Comments within the token's scope"),
                               **_errors(400, 401, 403, 429)}}},
+            "/appointments": {"post": {
+                "summary": "Add appointments whose families are sent a survey link (admin or service "
+                           "staff tokens); the same appointment again changes nothing",
+                "parameters": [{"name": "skip_invalid", "in": "query", "schema": {"type": "string",
+                                                                                  "enum": ["1"]}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+                    {"$ref": "#/components/schemas/Appointment"},
+                    {"type": "array", "maxItems": 500, "items": {"$ref": "#/components/schemas/Appointment"}},
+                ]}}}},
+                "responses": {"201": {"description": "Some added", "content": {"application/json": {
+                                  "schema": {"$ref": "#/components/schemas/Added"}}}},
+                              "200": {"description": "None new", "content": {"application/json": {
+                                  "schema": {"$ref": "#/components/schemas/Added"}}}},
+                              "422": {"description": "Nothing added: the reasons are in `rejected`"},
+                              **_errors(400, 401, 403, 429)}}},
             "/openapi.json": {"get": {"summary": "This description", "security": [],
                                       "responses": {"200": {"description": "OpenAPI 3.0"}}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "Authorization: Bearer <token>"}},
-            "schemas": {"Figure": FIGURE, "Comment": COMMENT, "FftRow": FFT_ROW, "Error": ERROR},
+            "schemas": {"Figure": FIGURE, "Comment": COMMENT, "FftRow": FFT_ROW, "Error": ERROR,
+                        "Appointment": APPOINTMENT, "Added": ADDED},
         },
     }

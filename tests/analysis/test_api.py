@@ -141,7 +141,7 @@ def test_bad_parameters_get_a_400_with_the_reason(october, client, query, status
 def test_the_openapi_description_needs_no_token_and_describes_every_path(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/kpis", "/comments", "/fft-return", "/openapi.json"}
+    assert set(document["paths"]) == {"/kpis", "/comments", "/fft-return", "/appointments", "/openapi.json"}
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     figure = document["components"]["schemas"]["Figure"]["properties"]
     assert {"ref", "month", "scope", "numerator", "denominator", "value", "target", "rag",
