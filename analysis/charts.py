@@ -67,8 +67,19 @@ def line_chart(labels, values, targets, title, description, width=640, height=28
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
 
 
+def trend_words(values):
+    """Return a sparkline's trend in words, for screen readers (the line itself is hidden)."""
+    known = [round(v) for v in values if v is not None]
+    if not known:
+        return f"No figures in the last {len(values)} months."
+    words = (f"Last {len(values)} months: from {known[0]}% to {known[-1]}%, "
+             f"lowest {min(known)}%, highest {max(known)}%.")
+    missing = len(values) - len(known)
+    return words + (f" {missing} without a figure." if missing else "")
+
+
 def sparkline(values, targets, width=120, height=32):
-    """Return a small decorative trend line (the figures themselves are in the table)."""
+    """Return a small trend line, drawn for the eye and said in words for screen readers."""
     step = width / max(1, len(values) - 1)
 
     def y_of(value):
@@ -83,7 +94,7 @@ def sparkline(values, targets, width=120, height=32):
     for run in _segments([(i * step, y_of(v)) for i, v in enumerate(values)]):
         parts.append(f'<polyline points="{_path(run)}" fill="none" stroke="{VALUE_COLOUR}" '
                      'stroke-width="2"/>')
-    parts.append("</svg>")
+    parts.append(f'</svg><span class="visually-hidden">{escape(trend_words(values))}</span>')
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
 
 

@@ -15,6 +15,8 @@ PAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
     404: ("Page not found", "If you typed the web address, check it is correct. "
           "If you followed a link or scanned a code, it may be out of date."),
+    403: ("You cannot see this page", "Your account does not give you access to it. "
+          "If you need it for your work, ask an administrator."),
     405: ("Page not found", "Please go back and try again."),
     413: ("That was too much to send", "Please shorten your answer and try again."),
     429: ("Too many tries", "Please wait a minute and try again."),
@@ -23,8 +25,8 @@ PAGES = {
 }
 
 
-API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-             429: "rate_limited", 500: "server_error", 503: "unavailable"}
+API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             413: "too_large", 429: "rate_limited", 500: "server_error", 503: "unavailable"}
 
 
 def render_error(status, heading=None, body=None):
