@@ -11,7 +11,7 @@ import click
 
 from feedback import audit, clock
 from feedback.db import reading, transaction
-from feedback.waitlist import crypto, dao, extract, letters, tracker
+from feedback.waitlist import crypto, dao, extract, letters, references, tracker
 
 
 def _today():
@@ -87,6 +87,57 @@ def import_extract(file, skip_invalid, report):
     detail = ", ".join(f"{field} {n}" for field, n in sorted(changes.items()))
     click.echo(f"Added {added}, changed {changed}{f' ({detail})' if detail else ''}, "
                f"rejected {len(rejected)}.")
+    with reading() as session:
+        breaking = references.breakers(dao.references(session))
+    if breaking:
+        click.echo(f"Warning: {len(breaking)} stored reference(s) from earlier imports break the "
+                   f"rule ({extract.REFERENCE_RULE}), so those families' pages cannot be opened. "
+                   "`feedback waitlist references` lists them and how to fix them.", err=True)
+
+
+@waitlist.command("references")
+@click.option("--change", nargs=2, type=(int, str), metavar="ID NEW",
+              help="Give the family with this id the new reference NEW.")
+@click.option("--fix", is_flag=True, help="Give every one its suggested reference.")
+def stored_references(change, fix):
+    """List stored references that break the reference rule (exit 1 if any), and change them."""
+    with reading() as session:
+        by_id = dao.references(session)
+    if change:
+        _change_reference(by_id, *change)
+        return
+    breaking = references.breakers(by_id)
+    if fix:
+        for breaker in breaking:
+            _change_reference(by_id, breaker.entry_id, breaker.suggestion)
+            by_id[breaker.entry_id] = breaker.suggestion
+        return
+    if not breaking:
+        click.echo(f"All {len(by_id)} stored references follow the rule ({extract.REFERENCE_RULE}).")
+        return
+    click.echo(f"{len(breaking)} stored reference(s) break the rule ({extract.REFERENCE_RULE}); "
+               "those families still get their letters, but their pages cannot be opened:")
+    for b in breaking:
+        click.echo(f"  id {b.entry_id}: {b.shown} has {'; '.join(b.problems)}; "
+                   f"suggested: {b.suggestion}")
+    click.echo(f"{references.HOW_TO_FIX} Here: `feedback waitlist references --change ID NEW` "
+               "(or `--fix` to take every suggestion), or the ASD team's page /asd/references.")
+    sys.exit(1)
+
+
+def _change_reference(by_id, entry_id, new):
+    try:
+        old = references.check_change(entry_id, new.strip(), by_id)
+    except ValueError as error:
+        click.echo(f"Not changed: {error}.", err=True)
+        sys.exit(1)
+    with transaction() as session:
+        dao.change_reference(session, entry_id, new.strip())
+    audit.record("reference_changed", actor="command line", subject=new.strip(),
+                 detail=f"was {references.shown(old)}"[:300])
+    click.echo(f"Changed family {entry_id}'s reference from {references.shown(old)} to "
+               f"{new.strip()}. Change it in the provider's system too, so the next extract "
+               "carries the new one.")
 
 
 def _check_existing_key(session, fernet):
@@ -121,7 +172,8 @@ def due(on):
     for fam, letter in found:
         late = letter in fam.overdue
         overdue += late
-        click.echo(f"{fam.row.reference:14} letter {letter.sequence} {letter.letter_type:16} "
+        click.echo(f"{references.shown(fam.row.reference):14} letter {letter.sequence} "
+                   f"{letter.letter_type:16} "
                    f"due {letter.due_on}{'  OVERDUE' if late else ''}")
     click.echo(f"{len(found)} letters due on {on}, {overdue} overdue.")
 

@@ -243,3 +243,15 @@ def erase(session, entry_row):
     letters = session.execute(delete(Letter).where(Letter.entry_id == entry_row.id)).rowcount
     session.delete(entry_row)
     return letters
+
+
+def references(session):
+    """Return {entry id: reference} of every family (no personal data)."""
+    return dict(session.execute(select(WaitingListEntry.id, WaitingListEntry.reference)).all())
+
+
+def change_reference(session, entry_id, new):
+    """Give a family a new reference; its letters follow, being kept by the entry's id."""
+    row = session.get(WaitingListEntry, entry_id)
+    row.reference, row.updated_at = new, utcnow()
+    session.add(row)

@@ -5,13 +5,13 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
+from wtforms import BooleanField, StringField
 
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import EraseForm, MarkSentForm
-from feedback.waitlist import crypto, dao, letters, notify, tracker
+from feedback.waitlist import crypto, dao, extract, letters, notify, references, tracker
 
 bp = Blueprint("asd", __name__, url_prefix="/asd")
 # Only the ASD team sees personal data.
@@ -21,6 +21,22 @@ auth.guard_blueprint(bp, roles={"asd_team"})
 @bp.errorhandler(crypto.DataKeyError)
 def key_missing(error):
     return render_error(503, "The waiting list is not available", str(error))
+
+
+@bp.before_request
+def reference_breaking_the_rule():
+    """Send a family page whose reference breaks the rule (stored before it) to the page that
+    says why and changes it: such a reference is not safe in addresses and file names."""
+    reference = (request.view_args or {}).get("reference")
+    if reference is None or extract.valid_reference(reference):
+        return None
+    with reading() as session:
+        row = dao.entry(session, reference)
+    if row is None:
+        abort(404)
+    flash("This family's reference breaks the reference rule, so its pages cannot be opened "
+          "until it is changed.", "error")
+    return redirect(url_for(".stored_references", _anchor=f"entry-{row.id}"))
 
 
 def _today():
@@ -46,6 +62,7 @@ def waiting_list():
         districts = sorted(dao.district_slugs(session))
         shown = found[:200]
         tokens = dao.personal_tokens(session, [f.row.id for f in shown])
+        breaking = len(references.breakers(dao.references(session)))
     waits = sorted(f.weeks_waited for f in found)
     spread = tracker.wait_spread(waits)
     audit.record("view_personal_data", subject="waiting list", detail=f"{len(shown)} families")
@@ -53,6 +70,8 @@ def waiting_list():
         fam.personal = crypto.unseal(fernet, tokens[fam.row.id])
     return render_template("asd/list.html", families=shown, total=len(found), today=today, spread=spread,
                            pathways=tracker.policy().pathways, districts=districts,
+                           breaking=breaking, valid_reference=extract.valid_reference,
+                           shown_reference=references.shown,
                            filters={"pathway": pathway, "district": district, "weeks": min_weeks,
                                     "overdue": overdue_only})
 
@@ -186,3 +205,40 @@ def erase(reference):
     flash(f"Erased the waiting-list record {reference}. Ask for it to be removed from the "
           "provider's extract too, or the next import will add it again.", "success")
     return redirect(url_for("asd.waiting_list"))
+
+
+class ReferenceForm(FlaskForm):
+    """A new reference for a family whose stored one breaks the rule."""
+
+    new_reference = StringField("New reference", filters=[lambda v: (v or "").strip()])
+
+
+@bp.get("/references")
+def stored_references():
+    """The stored references that break the rule: why, and a form to change each."""
+    with reading() as session:
+        breaking = references.breakers(dao.references(session))
+    return render_template("asd/references.html", breaking=breaking, rule=extract.REFERENCE_RULE,
+                           how_to_fix=references.HOW_TO_FIX, form=ReferenceForm())
+
+
+@bp.post("/references/<int:entry_id>")
+def change_reference(entry_id):
+    """Give a family whose reference breaks the rule a new one that follows it."""
+    form = ReferenceForm()
+    target = url_for(".stored_references", _anchor=f"entry-{entry_id}")
+    if not form.validate_on_submit():
+        flash("Not changed: the form had expired. Try again.", "error")
+        return redirect(target)
+    new = form.new_reference.data
+    try:
+        with transaction() as session:
+            old = references.check_change(entry_id, new, dao.references(session))
+            dao.change_reference(session, entry_id, new)
+    except ValueError as error:
+        flash(f"Not changed: {error}.", "error")
+        return redirect(target)
+    audit.record("reference_changed", subject=new, detail=f"was {references.shown(old)}"[:300])
+    flash(f"Changed to {new}. Change it in the provider's system too, so that the next extract "
+          "carries it.", "success")
+    return redirect(url_for(".family", reference=new))

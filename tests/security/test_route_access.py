@@ -37,7 +37,7 @@ ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "co
 SAMPLES = {"token_id": 1, "plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
            "reference": "ND9001", "slug": "local-offer", "token": "A" * 24, "filename": "site.css",
            "user_id": 1, "code": "asd-1-all", "comment_id": 1, "action_id": 1,
-           "group": "health-and-therapies"}
+           "group": "health-and-therapies", "entry_id": 1}
 
 
 def allowed(endpoint, role):
