@@ -74,6 +74,9 @@ class Response(SQLModel, table=True):
     # family had received, never who they are, so APP 3.3 can be broken down by letter.
     pathway: str | None = Field(default=None, max_length=20)
     letter_number: int | None = None
+    # The language the questions were read in ("en", "pl", "ur", ...); it does not change what an
+    # answer counts as: every language stores the same option codes.
+    language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
 
 
 class Answer(SQLModel, table=True):
