@@ -81,7 +81,8 @@ def init():
 @main.command()
 @click.option("--responses", default=20_000, show_default=True, help="How many answers to make.")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same year.")
-@click.option("--replace", is_flag=True, help="Delete all responses and invitations first.")
+@click.option("--replace", is_flag=True,
+              help="Delete all responses, invitations and the waiting list first.")
 @click.option("--new-passwords", is_flag=True, help="Give the demo staff accounts a new password.")
 @in_app(migrated=False)
 def demo(responses, seed, replace, new_passwords):
@@ -192,7 +193,7 @@ def _fill_demo(count, seed):
 
 
 def _fill_waiting_list(seed):
-    from feedback.waitlist import crypto, dao, tracker
+    from feedback.waitlist import crypto, dao, sending_demo, tracker
     from feedback.waitlist import demo as waitlist_demo
 
     if not (current_app.config.get("DATA_KEY") or os.environ.get("FEEDBACK_DATA_KEY")):
@@ -207,6 +208,7 @@ def _fill_waiting_list(seed):
              for index, row in enumerate(waitlist_demo.rows(random.Random(seed + 1), today, count=400,
                                                             weeks=60, capacity=(15, 19)))]
     with transaction() as session:
+        dao.clear(session)  # a fresh demo list (on --replace, the old one and its letters go)
         dao.save_rows(session, fernet, rows)
         history = waitlist_demo.sent_history(rng, [dao.as_schedule_entry(r) for r in rows],
                                              tracker.policy(), today)
@@ -214,6 +216,7 @@ def _fill_waiting_list(seed):
         for reference, letter, sent_on in history:
             dao.record_sent(session, entries[reference], letter, sent_on, "demo")
     click.echo(f"Made an invented waiting list of {len(rows)} families with {len(history)} letters sent.")
+    click.echo(sending_demo.send_some(today, fernet))
 
 
 def _send_demo_invitations(seed):

@@ -255,3 +255,9 @@ def change_reference(session, entry_id, new):
     row = session.get(WaitingListEntry, entry_id)
     row.reference, row.updated_at = new, utcnow()
     session.add(row)
+
+
+def clear(session):
+    """Delete the whole waiting list and its letters (the demo's --replace)."""
+    session.execute(delete(Letter))
+    session.execute(delete(WaitingListEntry))
