@@ -75,6 +75,7 @@ class Run:
 
     counts: Counter = field(default_factory=Counter)
     stop: str | None = None
+    stop_wait: timedelta = timedelta(minutes=1)  # how long the messages not tried wait
 
 
 def backoff(attempts, wait):
@@ -225,7 +226,7 @@ def _deliver(api, item, throttle, outcome):
     outgoing = item.outgoing
     if outcome.stop:
         return Result(outgoing.message_id, "retry", reason=f"not tried: {outcome.stop}"[:300],
-                      wait=timedelta(minutes=1))
+                      wait=outcome.stop_wait)
     try:
         if item.check_first:
             throttle.wait()
@@ -241,10 +242,10 @@ def _deliver(api, item, throttle, outcome):
         return Result(outgoing.message_id, "refused", reason=error.reason)
     except notify_client.NotifyLater as error:
         if error.stop:
-            outcome.stop = f"GOV.UK Notify asked us to wait ({error.reason})"
+            outcome.stop, outcome.stop_wait = f"GOV.UK Notify asked us to wait ({error.reason})", error.wait
         return Result(outgoing.message_id, "retry", reason=error.reason, wait=error.wait)
     except notify_client.NotifyAuthError as error:
-        outcome.stop = str(error)
+        outcome.stop, outcome.stop_wait = str(error), timedelta(minutes=10)
         return Result(outgoing.message_id, "retry", reason=str(error)[:300], wait=timedelta(minutes=10))
 
 

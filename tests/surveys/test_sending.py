@@ -129,6 +129,19 @@ def test_a_message_notify_asks_to_retry_goes_later_once(app, monday, notify, key
     assert len(notify.messages) == 1 and messages()[0].status == "sent"
 
 
+def test_notify_s_daily_limit_holds_the_message_for_an_hour(app, monday, notify, keys):
+    import_records([appointment(1), appointment(2)], keys)
+    notify.failures.extend([(429, "TooManyRequestsError", "Exceeded send limits (250000) for today")] * 2)
+    assert "asked us to wait" in send(app)
+    assert {m.status for m in messages()} == {"retry"} and notify.messages == {}
+    monday(minutes=50)
+    send(app)
+    assert notify.messages == {}
+    monday(minutes=15)
+    send(app)
+    assert len(notify.messages) == 2
+
+
 def test_a_retry_after_an_unclear_answer_asks_notify_first_and_does_not_send_again(app, monday, notify, keys):
     import_records([appointment(1)], keys)
     notify.failures.append((500, "Exception", "Internal server error"))

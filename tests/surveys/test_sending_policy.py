@@ -140,3 +140,15 @@ def test_with_the_throttle_off_nothing_waits():
 
 def test_a_setting_at_or_over_notify_s_limit_is_known_to_be_over_it():
     assert within_limit(2400) and not within_limit(3000) and not within_limit(2990)
+
+
+def test_a_service_with_its_own_notify_templates_uses_them_and_the_others_the_shared_ones(tmp_path):
+    text = sending_policy.POLICY_FILE.read_text() + (
+        '\n[services.camhs.templates.sms.en.invitation]\nid = "camhs-own"\n'
+        'text = "((service)): tell us about today: ((link))"\n')
+    (tmp_path / "policy.toml").write_text(text)
+    policy = load_policy(tmp_path / "policy.toml")
+    assert policy.template("camhs", "sms", "en", "invitation").id == "camhs-own"
+    shared = policy.templates
+    assert policy.template("camhs", "sms", "pl", "invitation") == shared[("sms", "pl", "invitation")]
+    assert policy.template("salt", "sms", "en", "invitation") == shared[("sms", "en", "invitation")]
