@@ -8,27 +8,37 @@ stable `error` code and a plain `message`.
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, current_app, g, jsonify, render_template, request, send_from_directory
+from flask_babel import force_locale, get_translations
 
 from bot import dao, storage
 from bot.engine import Engine, EngineError, goodbye
-from feedback import clock, ratelimit, text
+from feedback import clock, languages, ratelimit, text
 from feedback.db import reading, transaction
 from feedback.extensions import csrf
 from feedback.models import Instrument
 from surveys import dao as survey_dao
+from surveys import translations
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 csrf.exempt(bp)
 STATIC = Path(__file__).parent / "static"
 API = "/api/v1"
 CHAT_RESPONDENTS = {"young_person", "parent_carer"}  # the board quiz is not a chat
-# The widget's own words, sent with the survey so that the script holds no language of its own.
+
+
+def N_(words):
+    """Mark words for the catalogue (pybabel extract -k N_) without translating them here."""
+    return words
+
+
+# The widget's own words, sent with the survey (in its language) so the script holds none.
 WIDGET_WORDS = (
-    "Tell us what you think", "Read aloud", "Close", "Messages", "You:", "Close the chat",
-    "Your answer (up to {n} letters)", "Send", "Please write something, or press Skip.",
-    "Sorry, we cannot send that just now. Your answers so far are kept.", "Try again",
-    "Something went wrong. Please try again.",
+    N_("Tell us what you think"), N_("Read aloud"), N_("Close"), N_("Messages"), N_("You:"),
+    N_("Close the chat"), N_("Your answer (up to {n} letters)"), N_("Send"),
+    N_("Please write something, or press Skip."),
+    N_("Sorry, we cannot send that just now. Your answers so far are kept."), N_("Try again"),
+    N_("Something went wrong. Please try again."),
 )
 
 
@@ -89,11 +99,13 @@ def demo():
     """A mock Local Offer page about a service, with the widget embedded asking about that service
     (``?service=`` and ``?survey=`` change which; short breaks by default)."""
     survey = request.args.get("survey", "break-time-young-person")
+    g.language = languages.ENGLISH.code  # the host page is in English; ?lang= is the chat's
     with reading() as session:
         service = survey_dao.service(session, request.args.get("service", "break-time"))
     if service is None:
         raise ApiError(404, "unknown_service", "There is no service with that name.")
-    return render_template("bot/demo.html", survey=survey, service=service)
+    return render_template("bot/demo.html", survey=survey, service=service,
+                           chat_language=request.args.get("lang"))
 
 
 def _body(allowed):
@@ -109,7 +121,15 @@ def _body(allowed):
     return data
 
 
-def _engine(session, instrument_slug=None, service_slug=None, instrument=None):
+def _words(code):
+    """Return the interface catalogue (gettext/ngettext) of a language."""
+    with force_locale(code):
+        return get_translations()
+
+
+def _engine(session, instrument_slug=None, service_slug=None, instrument=None, lang=None):
+    """Return the instrument, the service and an Engine speaking the language asked for, if the
+    survey is translated into it (English otherwise)."""
     instrument = instrument or survey_dao.latest_instrument(session, instrument_slug or "")
     if instrument is None or instrument.respondent_type not in CHAT_RESPONDENTS:
         raise ApiError(404, "unknown_survey", "There is no chat survey with that name.")
@@ -117,7 +137,13 @@ def _engine(session, instrument_slug=None, service_slug=None, instrument=None):
     if service is None:
         raise ApiError(404, "unknown_service", "There is no service with that name.")
     definition = survey_dao.definition_of(instrument)
-    return instrument, service, Engine(definition, service.easy_name or service.name, service.contact)
+    language = next((found for found in translations.available(definition, languages.offered())
+                     if found.code == lang), languages.ENGLISH)
+    translation = None if language is languages.ENGLISH else translations.shipped()[language.code]
+    say = translation.say if translation else str
+    engine = Engine(translations.translate(definition, translation), say(service.easy_name or service.name),
+                    say(service.contact) if service.contact else None, words=_words(language.code))
+    return instrument, service, engine, language
 
 
 @bp.get(f"{API}/surveys/<slug>")
@@ -127,10 +153,13 @@ def survey_info(slug):
         instrument = survey_dao.latest_instrument(session, slug)
         service_slug = request.args.get("service") or (
             survey_dao.definition_of(instrument).default_service if instrument else None)
-        instrument, service, _ = _engine(session, slug, service_slug, instrument)
-    return jsonify(survey=slug, version=instrument.version, title=instrument.title,
-                   service=service.slug, service_name=service.easy_name or service.name,
-                   lang="en", dir="ltr", ui={words: words for words in WIDGET_WORDS})
+        instrument, service, engine, language = _engine(session, slug, service_slug, instrument,
+                                                        request.args.get("lang"))
+    return jsonify(survey=slug, version=instrument.version,
+                   title=engine.definition.title.replace("{service}", engine.service_name),
+                   service=service.slug, service_name=engine.service_name,
+                   lang=language.code, dir=language.direction,
+                   ui={words: engine.words.gettext(words) for words in WIDGET_WORDS})
 
 
 @bp.post(f"{API}/conversations")
@@ -142,9 +171,11 @@ def start():
         instrument = survey_dao.latest_instrument(session, str(data.get("survey", "")))
         service_slug = data.get("service") or (
             survey_dao.definition_of(instrument).default_service if instrument else None)
-        instrument, service, engine = _engine(session, instrument=instrument,
-                                              service_slug=str(service_slug or ""))
+        instrument, service, engine, language = _engine(session, instrument=instrument,
+                                                        service_slug=str(service_slug or ""),
+                                                        lang=data.get("lang"))
         state, turn = engine.start()
+        state["lang"] = language.code  # the whole conversation stays in this language
         dao.add_conversation(session, token, instrument.id, service.slug, state, now)
     return jsonify(conversation=token, **turn.as_dict()), 201
 
@@ -157,7 +188,8 @@ def _conversation(session, token):
     if row is None:
         raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
     instrument = session.get(Instrument, row.instrument_id)
-    _, _, engine = _engine(session, service_slug=row.service_slug, instrument=instrument)
+    _, _, engine, _ = _engine(session, service_slug=row.service_slug, instrument=instrument,
+                           lang=storage.parse_state(row).get("lang"))
     return row, engine
 
 
@@ -181,7 +213,8 @@ def answer(token):
     with transaction() as session:
         if _already_stored(session, token):
             # The same last answer sent twice (a double tap, a retry): answer as the first did.
-            return jsonify(conversation=token, **goodbye(turn_number + 1).as_dict())
+            words = _words(languages.chosen(request.args.get("lang")).code)
+            return jsonify(conversation=token, **goodbye(turn_number + 1, words).as_dict())
         row, engine = _conversation(session, token)
         try:
             state, turn = engine.reply(storage.parse_state(row), turn_number, data)

@@ -3,9 +3,13 @@
 A conversation's state is a plain dict (JSON-safe) holding where it is and what was answered,
 never a transcript. `start` opens one, `reply` takes one answer and returns the next turn,
 `current` repeats the turn being asked (to resume). Every answer maps to the same option codes
-the forms store, so chat answers count in the same KPIs.
+the forms store, so chat answers count in the same KPIs, whatever the language.
+
+What the bot says goes through a gettext-style ``words`` object (``gettext``/``ngettext``): the
+web layer passes the catalogue of the chat's language; with none, it speaks English.
 """
 
+import gettext as stdlib_gettext
 import itertools
 from dataclasses import dataclass
 
@@ -19,13 +23,18 @@ NEGATIVE_BELOW = -0.1
 POSITIVE_ABOVE = 0.1
 
 
-GOODBYE = ("That is all the questions.", "Your answers will help make things better.",
-           "You can close this chat now.")
+ENGLISH = stdlib_gettext.NullTranslations()
 
 
-def goodbye(turn):
+def _goodbye(words):
+    return (words.gettext("That is all the questions."),
+            words.gettext("Your answers will help make things better."),
+            words.gettext("You can close this chat now."))
+
+
+def goodbye(turn, words=ENGLISH):
     """Return the last turn again, for an answer sent twice after the chat was stored."""
-    return Turn(GOODBYE, "end", turn=turn)
+    return Turn(_goodbye(words), "end", turn=turn)
 
 
 class EngineError(ValueError):
@@ -55,11 +64,12 @@ class Turn:
     help_shown: bool = False
     turn: int = 0
     prompt: str | None = None  # the words of the question being asked (one of the messages)
+    help_start: str | None = None  # the first of the help messages, when they are shown
 
     def as_dict(self):
         return {"turn": self.turn, "messages": list(self.messages), "kind": self.kind,
                 "question": self.question, "prompt": self.prompt, "max_length": self.max_length,
-                "help_shown": self.help_shown,
+                "help_shown": self.help_shown, "help_start": self.help_start,
                 "buttons": [{"code": b.code, "label": b.label, "picture": b.picture}
                             for b in self.buttons]}
 
@@ -67,10 +77,12 @@ class Turn:
 class Engine:
     """Drives a conversation for one instrument and one service."""
 
-    def __init__(self, definition, service_name, contact=None):
+    def __init__(self, definition, service_name, contact=None, words=ENGLISH):
         self.definition = definition
         self.service_name = service_name
         self.contact = contact
+        self.words = words
+        self.danger = words.gettext("If you are in danger now, call 999.")
 
     # -- the conversation ----------------------------------------------------------------
 
@@ -78,12 +90,17 @@ class Engine:
         """Return a new state and the first turn."""
         state = {"v": STATE_VERSION, "survey": self.definition.slug, "step": 0, "turn": 0,
                  "follow_up": None, "answers": {}, "comments": [], "finished": False}
-        count = most_questions(self.definition)
-        hello = ("Hello! I am a computer, not a person.",
-                 f"I will ask you {count} short question{'s' if count != 1 else ''}"
-                 f"{' or fewer' if _routed(self.definition) else ''}.",
-                 f"{self.service_name[:1].upper()}{self.service_name[1:]} will read your answers.",
-                 "You do not need to give your name.")
+        count, words = most_questions(self.definition), self.words
+        if _routed(self.definition):
+            how_many = words.ngettext("I will ask you %(num)d short question or fewer.",
+                                      "I will ask you %(num)d short questions or fewer.", count)
+        else:
+            how_many = words.ngettext("I will ask you %(num)d short question.",
+                                      "I will ask you %(num)d short questions.", count)
+        team = f"{self.service_name[:1].upper()}{self.service_name[1:]}"
+        hello = (words.gettext("Hello! I am a computer, not a person."), how_many % {"num": count},
+                 words.gettext("%(team)s will read your answers.") % {"team": team},
+                 words.gettext("You do not need to give your name."))
         return state, self._ask(state, hello)
 
     def current(self, state):
@@ -91,15 +108,15 @@ class Engine:
         self._check_state(state)
         if state["finished"]:
             return self._end(state, ())
-        return self._ask(state, ("Welcome back. Here is where we were.",))
+        return self._ask(state, (self.words.gettext("Welcome back. Here is where we were."),))
 
     def reply(self, state, turn, answer):
         """Take an answer to turn number ``turn``; return (new state, next turn)."""
         self._check_state(state)
         if state["finished"]:
-            raise EngineError("finished", "This conversation has already finished.")
+            raise EngineError("finished", self.words.gettext("This conversation has already finished."))
         if turn != state["turn"]:
-            raise EngineError("out_of_order", "That answer is for an earlier question.")
+            raise EngineError("out_of_order", self.words.gettext("That answer is for an earlier question."))
         state = {**state, "answers": dict(state["answers"]),
                  "comments": [list(c) for c in state["comments"]], "turn": state["turn"] + 1}
         if state["follow_up"]:
@@ -128,99 +145,101 @@ class Engine:
     # -- answers ---------------------------------------------------------------------------
 
     def _take_choice(self, state, question, answer):
-        _only(answer, {"choice", "skip"})
+        self._only(answer, {"choice", "skip"})
         if answer.get("skip") is True or answer.get("choice") == SKIP:
-            return ("OK, we will skip that one.",)
+            return (self.words.gettext("OK, we will skip that one."),)
         choice = answer.get("choice")
         codes = {o.code for o in question.options}
         # The chat offers what the form offers: "I don't know" only where the scale has it.
         if not isinstance(choice, str) or choice not in codes:
-            raise EngineError("bad_choice", "Please pick one of the buttons.")
+            raise EngineError("bad_choice", self.words.gettext("Please pick one of the buttons."))
         state["answers"][question.key] = choice
-        return ("Thank you.",)
+        return (self.words.gettext("Thank you."),)
 
     def _record_text(self, state, question, answer, key):
         """Store a free-text answer; return (polarity, risk), or None when skipped."""
-        _only(answer, {"text", "skip"})
+        self._only(answer, {"text", "skip"})
         if answer.get("skip") is True:
             return None
         text = answer.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise EngineError("empty_text", "Please write something, or press Skip.")
+            raise EngineError("empty_text", self.words.gettext("Please write something, or press Skip."))
         text = text.strip()
         if len(text) > question.max_length:
-            raise EngineError("too_long", f"Please use {question.max_length} letters or fewer.")
+            raise EngineError("too_long", self.words.gettext("Please use %(num)d letters or fewer.")
+                              % {"num": question.max_length})
         score, risk = polarity(text), safeguarding.suggests_risk(text)
         state["comments"].append([key, text, score, risk, risk])
         return score, risk
 
     def _take_text(self, state, question, answer):
-        read = self._record_text(state, question, answer, question.key)
+        read, say = self._record_text(state, question, answer, question.key), self.words.gettext
         if read is None:
-            return ("OK, we will skip that one.",)
+            return (say("OK, we will skip that one."),)
         score, risk = read
         if risk:
             return self._help_messages()
         if score < NEGATIVE_BELOW:
             state["follow_up"] = question.key  # one gentle follow-up, never more
-            return ("Thank you for telling us.",)
+            return (say("Thank you for telling us."),)
         if score > POSITIVE_ABOVE:
-            return ("Thank you! That is good to hear.",)
-        return ("Thank you for telling us.",)
+            return (say("Thank you! That is good to hear."),)
+        return (say("Thank you for telling us."),)
 
     def _take_follow_up(self, state, answer):
         question = self.definition.question(state["follow_up"])
         state["follow_up"] = None
-        read = self._record_text(state, question, answer, f"{question.key}_better")
+        read, say = self._record_text(state, question, answer, f"{question.key}_better"), self.words.gettext
         if read is None:
-            return ("OK, we will skip that one.",)
-        return self._help_messages() if read[1] else ("Thank you. We will think about that.",)
+            return (say("OK, we will skip that one."),)
+        return self._help_messages() if read[1] else (say("Thank you. We will think about that."),)
 
     def _help_messages(self):
-        messages = ["Thank you for telling us.", "If you are in danger now, call 999.",
-                    "You can call Childline for free on 0800 1111."]
+        say = self.words.gettext
+        messages = [say("Thank you for telling us."), self.danger,
+                    say("You can call Childline for free on 0800 1111.")]
         if self.contact:
-            messages.append(f"You can also contact {self.contact}.")
-        messages.append("A member of staff will read what you wrote.")
+            messages.append(say("You can also contact %(contact)s.") % {"contact": self.contact})
+        messages.append(say("A member of staff will read what you wrote."))
         return tuple(messages)
 
     # -- turns -----------------------------------------------------------------------------
 
     def _ask(self, state, said):
+        say, skip = self.words.gettext, Button(SKIP, self.words.gettext("Skip"), "skip")
+        helped = self._helped(said)
         if state["follow_up"]:
             question = self.definition.question(state["follow_up"])
-            return Turn((*said, "What would make it better?"), "text",
-                        question=f"{question.key}_better", prompt="What would make it better?",
-                        buttons=(Button(SKIP, "Skip", "skip"),),
-                        max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
+            better = say("What would make it better?")
+            return Turn((*said, better), "text", question=f"{question.key}_better", prompt=better,
+                        buttons=(skip,), max_length=question.max_length, turn=state["turn"], **helped)
         question = self.definition.questions[state["step"]]
         text = question.easy_text.replace("{service}", self.service_name)
         if question.type == "text":
-            return Turn((*said, text, "You can type your answer."), "text",
-                        question=question.key, prompt=text, buttons=(Button(SKIP, "Skip", "skip"),),
-                        max_length=question.max_length, help_shown=_help(said), turn=state["turn"])
-        buttons = tuple(Button(o.code, o.easy_label, o.picture) for o in question.options)
-        buttons += (Button(SKIP, "Skip", "skip"),)
+            return Turn((*said, text, say("You can type your answer.")), "text",
+                        question=question.key, prompt=text, buttons=(skip,),
+                        max_length=question.max_length, turn=state["turn"], **helped)
+        buttons = (*(Button(o.code, o.easy_label, o.picture) for o in question.options), skip)
         return Turn((*said, text), "choice", question=question.key, prompt=text, buttons=buttons,
-                    help_shown=_help(said), turn=state["turn"])
+                    turn=state["turn"], **helped)
 
     def _end(self, state, said):
-        return Turn((*said, *GOODBYE), "end", help_shown=_help(said), turn=state["turn"])
+        return Turn((*said, *_goodbye(self.words)), "end", turn=state["turn"], **self._helped(said))
+
+    def _helped(self, said):
+        """Return the Turn fields that say whether (and where) the help messages were shown."""
+        shown = self.danger in said
+        return {"help_shown": shown, "help_start": self.danger if shown else None}
 
     def _check_state(self, state):
         if (not isinstance(state, dict) or state.get("v") != STATE_VERSION
                 or state.get("survey") != self.definition.slug
                 or not 0 <= state.get("step", -1) <= len(self.definition.questions)):
-            raise EngineError("bad_state", "This conversation cannot be continued.")
+            raise EngineError("bad_state", self.words.gettext("This conversation cannot be continued."))
 
-
-def _only(answer, allowed):
-    if not isinstance(answer, dict) or not answer or set(answer) - allowed:
-        raise EngineError("bad_answer", "That answer is not in a form I understand.")
-
-
-def _help(said):
-    return "If you are in danger now, call 999." in said
+    def _only(self, answer, allowed):
+        if not isinstance(answer, dict) or not answer or set(answer) - allowed:
+            raise EngineError("bad_answer", self.words.gettext("That answer is not in a form I understand."))
 
 
 def _routed(definition):

@@ -24,7 +24,7 @@ def store_conversation(session, row, state, now, partial):
     submission = collect.Submission(
         instrument_id=instrument.id, instrument_version=instrument.version,
         service_slug=service.slug, provider_slug=service.provider_slug, district_slug=None,
-        channel="chat", easy_read=True,
+        channel="chat", easy_read=True, language=state.get("lang", "en"),
     )
     comments = [tuple(c) for c in state["comments"]]
     collect.store_answers(session, definition, submission, submission_id(row.id), state["answers"],

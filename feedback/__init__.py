@@ -23,7 +23,7 @@ def create_app(test_config=None):
     if app.config.get("INSTANCE_PATH"):
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from feedback import bodies, db, errors, headers, instance, proxies
+    from feedback import bodies, db, errors, headers, instance, languages, proxies
     from feedback.extensions import csrf
 
     instance.init_app(app)  # the instance's key, and a private database file, before it is opened
@@ -33,6 +33,7 @@ def create_app(test_config=None):
     headers.init_app(app)
     bodies.init_app(app)
     proxies.init_app(app)
+    languages.init_app(app)  # Flask-Babel: respondents' pages and the chat in their language
 
     from analysis.api import bp as api_bp
     from analysis.dashboard import bp as dashboard_bp

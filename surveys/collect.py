@@ -25,6 +25,7 @@ class Submission:
     appointment_date: date | None = None
     pathway: str | None = None  # from a waiting-list letter's link: which letter, never who
     letter_number: int | None = None
+    language: str = "en"  # the language the questions were read in; the codes are the same
 
 
 def month_counted(appointment_date, submitted_at):
@@ -91,6 +92,7 @@ def store_answers(session, definition, submission, submission_id, answers, comme
         month=month_counted(submission.appointment_date, now), submitted_at=now,
         score=quiz_score(definition, answers), partial=partial,
         pathway=submission.pathway, letter_number=submission.letter_number,
+        language=submission.language,
     )
     dao.add_response(session, response, answers, comments)
     return "stored"

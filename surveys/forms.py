@@ -7,6 +7,7 @@ double click or a retry stores one response), whitespace stripping and length li
 import functools
 import uuid
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -72,11 +73,11 @@ class AskedIf:
 
 def _messages(easy_read):
     if easy_read:
-        return {"required": "Please pick an answer.", "invalid": "Please pick one of the answers.",
-                "too_long": "Please use {max} letters or fewer."}
-    return {"required": "Choose an answer to this question.",
-            "invalid": "Choose one of the answers shown.",
-            "too_long": "Your answer must be {max} characters or fewer."}
+        return {"required": _("Please pick an answer."), "invalid": _("Please pick one of the answers."),
+                "too_long": _("Please use {max} letters or fewer.")}
+    return {"required": _("Choose an answer to this question."),
+            "invalid": _("Choose one of the answers shown."),
+            "too_long": _("Your answer must be {max} characters or fewer.")}
 
 
 def _field_for(question, easy_read, service_name, definition=None):
@@ -96,8 +97,9 @@ def _field_for(question, easy_read, service_name, definition=None):
 
 
 @functools.lru_cache(maxsize=256)
-def build_form_class(definition, easy_read, service_name):
-    """Return a SurveyForm subclass with one field per question (built once per wording)."""
+def build_form_class(definition, easy_read, service_name, language="en"):
+    """Return a SurveyForm subclass with one field per question (built once per wording and
+    language: its error messages are in the language of the page that built it)."""
     fields = {q.key: _field_for(q, easy_read, service_name, definition) for q in definition.questions}
     return type(f"{definition.slug.title().replace('-', '')}Form", (SurveyForm,), fields)
 

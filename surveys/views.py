@@ -3,16 +3,16 @@
 import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from feedback import clock, ratelimit
+from feedback import clock, languages, ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.health import DATABASE_ERRORS
 from feedback.waitlist import public as letter_links
 from feedback.waitlist import tracker
-from surveys import collect, dao, opt_out, tokens
+from surveys import collect, dao, opt_out, tokens, translations
 from surveys.forms import build_form_class, new_form
 
 bp = Blueprint("respondents", __name__)
@@ -38,6 +38,9 @@ class SurveyPage:
     kiosk: bool
     invitation: object = None
     letter: tuple | None = None  # (pathway, number) of the waiting-list letter linked from
+    language: languages.Language = languages.ENGLISH
+    translation: translations.Translation | None = None
+    languages: tuple = (languages.ENGLISH,)  # those this survey can be read in
 
     @property
     def channel(self):
@@ -45,8 +48,9 @@ class SurveyPage:
 
     @property
     def service_name(self):
-        """Return the service's name as this page says it: the easy name in easy read."""
-        return (self.service.easy_name or self.service.name) if self.easy_read else self.service.name
+        """Return the service's name as this page says it: the easy name in easy read, translated."""
+        name = (self.service.easy_name or self.service.name) if self.easy_read else self.service.name
+        return self.translation.say(name) if self.translation else name
 
     @property
     def title(self):
@@ -66,6 +70,8 @@ class SurveyPage:
             args["easy"] = "1"
         if self.letter:
             args["pathway"], args["letter"] = self.letter
+        if self.language is not languages.ENGLISH:
+            args["lang"] = self.language.code
         args.update(changes)
         return {k: v for k, v in args.items() if v}
 
@@ -101,7 +107,20 @@ def _load_page(session, slug, service_slug, district_slug, easy_read, kiosk, inv
     if district_slug and district is None:
         raise UnknownPart("district", district_slug)
     easy_read = easy_read or definition.easy_read_only
-    return SurveyPage(instrument, definition, service, district, easy_read, kiosk, invitation)
+    page = SurveyPage(instrument, definition, service, district, easy_read, kiosk, invitation)
+    return _in_language(page, request.args.get("lang"))
+
+
+def _in_language(page, code):
+    """Put the page in the language asked for, if its survey has been translated into it."""
+    page.languages = translations.available(page.definition, languages.offered())
+    page.language = next((language for language in page.languages if language.code == code),
+                         languages.ENGLISH)
+    g.language = page.language.code  # the interface's words follow the questions' language
+    if page.language is not languages.ENGLISH:
+        page.translation = translations.shipped()[page.language.code]
+        page.definition = translations.translate(page.definition, page.translation)
+    return page
 
 
 @bp.route("/s/<slug>", methods=["GET", "POST"])
@@ -158,7 +177,8 @@ def _link_cannot_be_used():
 
 
 def _answer(page, token=None):
-    form_class = build_form_class(page.definition, page.easy_read, page.service_name)
+    form_class = build_form_class(page.definition, page.easy_read, page.service_name,
+                                  page.language.code)
     form = new_form(form_class)
     if form.validate_on_submit():
         outcome = _store(page, form)
@@ -168,6 +188,7 @@ def _answer(page, token=None):
     response = current_app.make_response(render_template(
         "surveys/form.html", page=page, form=form, action=_page_url(page, token),
         switch_url=_switch_url(page, token), stop_url=_stop_url(page, token),
+        page_url=lambda **changes: _page_url(page, token, **changes),
     ))
     if page.kiosk:
         response.headers["Cache-Control"] = "no-store"
@@ -178,7 +199,7 @@ def _page_url(page, token, **changes):
     """Return this survey page's own address, keeping its service, district and mode."""
     args = page.link_args(**changes)
     if token:
-        return url_for(".invitation", token=token, easy=args.get("easy"))
+        return url_for(".invitation", token=token, easy=args.get("easy"), lang=args.get("lang"))
     return url_for(".open_survey", slug=page.definition.slug, **args)
 
 
@@ -213,6 +234,7 @@ def _store(page, form):
         appointment_date=page.invitation.appointment_date if page.invitation else None,
         pathway=page.letter[0] if page.letter else None,
         letter_number=page.letter[1] if page.letter else None,
+        language=page.language.code,
     )
     data = {field.name: field.data for field in form.question_fields()}
     try:

@@ -26,6 +26,7 @@
   function call(method, path, body) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    if (lang && lang !== "en") path += (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang);
     return fetch(api + path, {
       method: method, credentials: "omit", signal: controller && controller.signal,
       headers: body ? { "Content-Type": "application/json" } : {},
@@ -39,8 +40,7 @@
     }, function () { clearTimeout(timer); throw { offline: true }; });
   }
 
-  call("GET", "/surveys/" + encodeURIComponent(survey) + "?service=" + encodeURIComponent(service) +
-    (lang ? "&lang=" + encodeURIComponent(lang) : ""))
+  call("GET", "/surveys/" + encodeURIComponent(survey) + "?service=" + encodeURIComponent(service))
     .then(build, function (error) {
       warn(error.offline ? "the feedback service could not be reached." :
         (error.message || "the survey or service is not known.") + " (" + (error.error || error.status) + ")");
@@ -95,6 +95,7 @@
 
   function build(info) {
     var words = info.ui || {};
+    lang = info.lang; // what the service can speak for this survey (English if not translated)
     function t(english, n) { return (words[english] || english).replace("{n}", n); }
     var host = el("div", { "data-send-feedback-chat": "" });
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
@@ -132,9 +133,9 @@
       if (question) { p.id = "chat-q" + (++asked); answers.setAttribute("aria-labelledby", p.id); }
       log.appendChild(p);
       if (!mine && aloud && aloud.getAttribute("aria-pressed") === "true") {
-        var words = new SpeechSynthesisUtterance(text);
-        if (info.lang) words.lang = info.lang;
-        window.speechSynthesis.speak(words);
+        var utterance = new SpeechSynthesisUtterance(text);
+        if (info.lang) utterance.lang = info.lang;
+        window.speechSynthesis.speak(utterance);
       }
       return p;
     }
@@ -165,7 +166,7 @@
       turn = data;
       var old = log.querySelector(".q");
       if (old) old.classList.remove("q");
-      var helpFrom = data.help_shown ? data.messages.indexOf(data.help_start || "If you are in danger now, call 999.") : -1;
+      var helpFrom = data.help_shown ? data.messages.indexOf(data.help_start) : -1;
       var asking = data.prompt ? data.messages.lastIndexOf(data.prompt) : -1, question = null;
       data.messages.forEach(function (text, i) {
         var p = say(text, false, helpFrom >= 0 && i >= helpFrom && i < helpFrom + 4, i === asking);
@@ -237,14 +238,14 @@
     function begin() {
       var saved = remembered();
       var go = saved ? function () {
-        call("GET", "/conversations/" + saved + (info.lang ? "?lang=" + info.lang : "")).then(function (data) { token = saved; show(data); },
+        call("GET", "/conversations/" + saved).then(function (data) { token = saved; show(data); },
           function (error) { if (error.offline) failed(error, go); else { token = null; remember(); fresh(); } });
       } : fresh;
       go();
     }
 
     function fresh() {
-      call("POST", "/conversations", { survey: survey, service: info.service, lang: info.lang || "en" }).then(show,
+      call("POST", "/conversations", { survey: survey, service: info.service, lang: info.lang }).then(show,
         function (error) { failed(error, fresh); });
     }
 
