@@ -21,17 +21,23 @@ TEMPLATE = Path(__file__).parents[2] / "templates" / "letters" / "letters.typ"
 # font; the system's DejaVu or Liberation Sans stand in if it is missing.
 FONTS = ["Bitstream Vera Sans", "DejaVu Sans", "Liberation Sans"]
 PICTURES = Path(__file__).parent / "pictures"
+# How the survey's paragraph begins (easy read, and the normal letter): drawn beside its QR code.
+SURVEY_OPENINGS = ("Scan the code", "How well do we keep you informed")
 
 
 def blocks(text, code, pictures=False):
     """Split a letter's text into blocks: "## " a heading (the first is the letter's title),
-    "- " lines a list, "[picture] " a paragraph with a picture (easy read), else a paragraph."""
+    "- " lines a list, "[picture] " a paragraph with a picture (easy read), else a paragraph.
+    Paragraphs after the survey's ("Yours sincerely" and the signature) go beside its QR code,
+    so that a normal letter fits one page."""
     found = []
     for block in (b.strip() for b in text.strip().split("\n\n")):
         if not block:
             continue
         lines = block.splitlines()
-        if block.startswith("## "):
+        if found and found[-1]["kind"] == "survey" and not block.startswith(("## ", "- ", "[")):
+            found[-1]["closing"].append(" ".join(lines))
+        elif block.startswith("## "):
             level = 2 if any(b["kind"] == "heading" for b in found) else 1
             found.append({"kind": "heading", "level": level, "text": block[3:].strip()})
         elif all(line.startswith("- ") for line in lines):
@@ -39,8 +45,8 @@ def blocks(text, code, pictures=False):
         elif block.startswith("[") and "] " in lines[0] and pictures:
             name, rest = block[1:].split("] ", 1)
             found.append({"kind": "picture", "picture": name, "text": " ".join(rest.split())})
-        elif block.startswith("Scan the code"):
-            found.append({"kind": "survey", "text": " ".join(lines), "code": code})
+        elif block.startswith(SURVEY_OPENINGS):
+            found.append({"kind": "survey", "text": " ".join(lines), "code": code, "closing": []})
         else:
             found.append({"kind": "paragraph", "text": " ".join(lines)})
     return found
