@@ -14,7 +14,7 @@ def focused_id(page):
 def test_the_error_summary_has_focus_when_the_page_comes_back(page, live_server, path):
     page.goto(live_server + path)
     page.locator("button[type=submit]").click()
-    page.locator(".error-summary").wait_for()
+    page.wait_for_load_state("load")  # the summary's script has run
     assert focused_id(page) == "error-summary"
     page.keyboard.press("Tab")  # the next stop is the summary's first link
     assert page.evaluate("document.activeElement.closest('.error-summary') !== null")
@@ -26,6 +26,7 @@ def test_following_a_link_shows_the_question_and_focuses_its_first_answer(browse
     page = context.new_page()
     page.goto(f"{live_server}/s/service-experience?service=camhs")
     page.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
     page.locator(".error-summary").get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "overall-0"
     legend = page.locator("#overall-0").locator("xpath=ancestor::fieldset/legend")
@@ -42,6 +43,7 @@ def test_a_text_answer_that_is_too_long_is_linked_to_its_label(page, live_server
     page.locator("#comment").evaluate(
         "(el) => { el.removeAttribute('maxlength'); el.value = 'x'.repeat(1001); }")
     page.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
     page.locator(".error-summary").get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "comment"
     assert page.locator("label[for=comment]").bounding_box()["y"] >= 0
