@@ -14,6 +14,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy.exc import IntegrityError
 
@@ -43,10 +44,13 @@ class Settings:
     link_days: int
     now: object  # aware UTC datetime: the run's time
 
-    def link(self, token, respondent):
-        """Return the single-use link for a token (the easy read version for young people)."""
-        easy = "?easy=1" if respondent == "young_person" else ""
-        return f"{self.base_url.rstrip('/')}/i/{token}{easy}"
+    def link(self, token, respondent, language="en"):
+        """Return the single-use link for a token: the easy read version for young people, and the
+        survey in the appointment's language (where it has been translated; English otherwise)."""
+        args = {"easy": "1"} if respondent == "young_person" else {}
+        if language != "en":
+            args["lang"] = language
+        return f"{self.base_url.rstrip('/')}/i/{token}{'?' + urlencode(args) if args else ''}"
 
     def stop_link(self, token):
         return f"{self.base_url.rstrip('/')}/i/{token}/stop"
@@ -130,7 +134,7 @@ def _outgoing(settings, services, appointment, message, details, kind):
     policy, sms = settings.policy, appointment.channel == "sms"
     name = services.get(appointment.service_slug, appointment.service_slug)
     values = {"service": policy.short_name(appointment.service_slug, name) if sms else name,
-              "link": settings.link(details["token"], appointment.respondent_type)}
+              "link": settings.link(details["token"], appointment.respondent_type, appointment.language)}
     if not sms:
         values["stop_link"] = settings.stop_link(details["token"])
     template = policy.template(appointment.service_slug, appointment.channel, appointment.language, kind)

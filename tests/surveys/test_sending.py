@@ -11,7 +11,7 @@ from feedback.db import transaction
 from feedback.models import Appointment, Invitation, InvitationMessage
 from surveys import contact, intake, notify_client, sending
 from surveys.throttle import Throttle
-from tests.conftest import rows
+from tests.conftest import parse, rows
 from tests.feedback.test_cli import run
 from tests.surveys.conftest import appointment, import_records, mobile
 
@@ -196,11 +196,14 @@ def test_an_email_carries_the_link_and_a_link_to_stop(app, monday, notify, keys)
 @pytest.mark.parametrize(("language", "opening"), [
     ("pl", "CAMHS: jak minela wizyta?"), ("Urdu", "CAMHS: ملاقات کیسی رہی؟"), ("", "CAMHS: how did"),
 ])
-def test_a_message_is_in_the_appointment_s_language(app, monday, notify, keys, language, opening):
+def test_a_message_is_in_the_appointment_s_language_and_so_is_its_survey(app, client, monday, notify, keys,
+                                                                          language, opening):
     import_records([appointment(1, language=language)], keys)
     send(app)
     [sent] = notify.messages.values()
     assert sent["body"].startswith(opening)
+    page = client.get(sent["personalisation"]["link"].removeprefix("http://invalid.test"))
+    assert parse(page).html["lang"] == {"pl": "pl", "Urdu": "ur", "": "en"}[language]
 
 
 def test_a_young_person_is_sent_the_easy_read_survey_for_their_service(app, client, monday, notify, keys):

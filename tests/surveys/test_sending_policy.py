@@ -36,7 +36,8 @@ def test_every_english_text_message_fits_in_two_fragments_for_every_service(slug
 def test_the_other_languages_fit_in_two_fragments_with_the_longest_short_name(language, kind):
     policy = load_policy()
     longest = max((policy.short_name(s, n) for s, n in services().items()), key=len)
-    text = policy.template("camhs", "sms", language, kind).render({"service": longest, "link": LONGEST_LINK})
+    link = f"{LONGEST_LINK}&lang={language}"  # the survey opens in the message's language
+    text = policy.template("camhs", "sms", language, kind).render({"service": longest, "link": link})
     assert fragments(text) <= 2, (language, kind, len(text))
 
 
