@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlmodel import select
 
-from feedback import clock
+from feedback import clock, languages
 from feedback.db import reading, transaction
 from feedback.models import District, Instrument
 from surveys import appointments, contact, sending_policy
@@ -49,7 +49,9 @@ def known(services=None):
         districts = frozenset(session.exec(select(District.slug)))
         instruments = frozenset(session.exec(select(Instrument.slug)))
     allowed = frozenset(all_services if services is None else set(services) & set(all_services))
-    return Known(allowed, districts, policy().languages, instruments)
+    # Any language the surveys may be read in; a message without a template in it goes in English.
+    spoken = {code: language.english_name for code, language in languages.KNOWN.items()}
+    return Known(allowed, districts, {**spoken, **policy().languages}, instruments)
 
 
 def check(records, known_now, now, first_line=1, lines=None):

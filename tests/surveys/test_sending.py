@@ -195,6 +195,7 @@ def test_an_email_carries_the_link_and_a_link_to_stop(app, monday, notify, keys)
 
 @pytest.mark.parametrize(("language", "opening"), [
     ("pl", "CAMHS: jak minela wizyta?"), ("Urdu", "CAMHS: ملاقات کیسی رہی؟"), ("", "CAMHS: how did"),
+    ("Punjabi", "CAMHS: how did"),  # no text or survey in Punjabi yet: both are in English
 ])
 def test_a_message_is_in_the_appointment_s_language_and_so_is_its_survey(app, client, monday, notify, keys,
                                                                           language, opening):
@@ -203,7 +204,7 @@ def test_a_message_is_in_the_appointment_s_language_and_so_is_its_survey(app, cl
     [sent] = notify.messages.values()
     assert sent["body"].startswith(opening)
     page = client.get(sent["personalisation"]["link"].removeprefix("http://invalid.test"))
-    assert parse(page).html["lang"] == {"pl": "pl", "Urdu": "ur", "": "en"}[language]
+    assert parse(page).html["lang"] == {"pl": "pl", "Urdu": "ur", "": "en", "Punjabi": "en"}[language]
 
 
 def test_a_young_person_is_sent_the_easy_read_survey_for_their_service(app, client, monday, notify, keys):
