@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import url_for
@@ -144,6 +146,18 @@ def test_every_interface_word_is_translated_and_the_compiled_catalogue_is_up_to_
         compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     assert wanted <= {key for key, value in written.items() if value and all(value)}
     assert compiled == written
+
+
+def test_the_catalogue_template_holds_every_word_marked_for_translation():
+    root = languages.CATALOGUES.parent.parent
+    with (root / "babel.cfg").open() as f:
+        methods, options = parse_mapping_cfg(f)
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "say": None}
+    marked = {found[2] for found in extract_from_dir(root, methods, options, keywords)}
+    with (languages.CATALOGUES / "messages.pot").open("rb") as f:
+        template = {m.id for m in read_po(f) if m.id}
+    # After marking new words: the pybabel commands in the README, "Languages and easy read".
+    assert {_key(text) for text in marked} - template == set()
 
 
 def test_offered_languages_are_english_then_those_with_a_catalogue():
