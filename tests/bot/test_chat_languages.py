@@ -17,13 +17,13 @@ def start(client, lang, survey="service-experience", service="physiotherapy"):
 
 @pytest.mark.parametrize(("lang", "direction", "launcher"), [
     ("pl", "ltr", "Powiedz nam, co myślisz"), ("ur", "rtl", "ہمیں اپنی رائے بتائیں"),
-    ("gu", "ltr", "તમે શું વિચારો છો તે અમને કહો"),
+    ("gu", "ltr", "તમે શું વિચારો છો તે અમને કહો"), ("bn", "ltr", "আপনার মতামত আমাদের জানান"),
     ("en", "ltr", "Tell us what you think"), ("xx", "ltr", "Tell us what you think"),
 ])
 def test_the_widget_is_told_its_language_direction_and_words(client, lang, direction, launcher):
     info = client.get(f"{API}/surveys/service-experience?service=physiotherapy&lang={lang}").get_json()
     assert (info["dir"], info["ui"]["Tell us what you think"]) == (direction, launcher)
-    assert info["lang"] == (lang if lang in ("gu", "pl", "ur") else "en")
+    assert info["lang"] == (lang if lang in ("bn", "gu", "pl", "ur") else "en")
 
 
 def test_a_survey_not_yet_translated_chats_in_english(client):

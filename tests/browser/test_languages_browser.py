@@ -1,4 +1,4 @@
-"""Gujarati, Polish and Urdu in a real browser: right to left for Urdu, axe-clean, and the chat's data-lang.
+"""Bengali, Gujarati, Polish and Urdu in a real browser: Urdu right to left, axe-clean, and data-lang.
 
 Screenshots go to the folder named by FEEDBACK_SCREENSHOTS, when it is set, for a person to look at.
 """
@@ -24,7 +24,7 @@ def screenshot(page, name, full_page=True):
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
-@pytest.mark.parametrize("lang", ["gu", "pl", "ur"])
+@pytest.mark.parametrize("lang", ["bn", "gu", "pl", "ur"])
 @pytest.mark.parametrize("path", PAGES)
 def test_translated_page_has_no_axe_violations(page, live_server, path, lang):
     page.goto(f"{live_server}{path}&lang={lang}" if "?" in path else f"{live_server}{path}?lang={lang}")

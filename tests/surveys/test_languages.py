@@ -18,7 +18,7 @@ from surveys import definitions, translations
 from tests.conftest import form_fields, parse, rows
 
 TRANSLATED = ["service-experience", "break-time-parent", "break-time-young-person"]
-SHIPPED = ["gu", "pl", "ur"]
+SHIPPED = ["bn", "gu", "pl", "ur"]
 OCTOBER = date(2026, 10, 1)
 
 
@@ -48,7 +48,7 @@ def test_easy_read_in_urdu_uses_the_easy_service_name_in_urdu(client):
 def test_every_respondent_page_offers_each_language_named_in_itself(client):
     page = parse(survey(client, service="camhs", district="preston"))
     links = {a.get_text(strip=True): a for a in page.select("nav.languages a")}
-    assert set(links) == {"ગુજરાતી", "Polski", "اردو"}
+    assert set(links) == {"বাংলা", "ગુજરાતી", "Polski", "اردو"}
     assert (links["اردو"]["lang"], links["اردو"]["dir"], links["اردو"]["hreflang"]) == ("ur", "rtl", "ur")
     assert links["Polski"]["href"] == url_for("respondents.open_survey", slug="service-experience",
                                                service="camhs", district="preston", lang="pl")
@@ -162,6 +162,6 @@ def test_the_catalogue_template_holds_every_word_marked_for_translation():
 
 
 def test_offered_languages_are_english_then_those_with_a_catalogue():
-    assert [language.code for language in languages.offered()] == ["en", "gu", "pl", "ur"]
+    assert [language.code for language in languages.offered()] == ["en", "bn", "gu", "pl", "ur"]
     assert languages.chosen("pl-PL").code == "pl"
     assert languages.KNOWN["ur"].direction == "rtl"
