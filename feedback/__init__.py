@@ -35,9 +35,9 @@ def create_app(test_config=None):
     proxies.init_app(app)
     languages.init_app(app)  # Flask-Babel: respondents' pages and the chat in their language
 
+    from analysis.action_views import bp as actions_bp
     from analysis.api import bp as api_bp
     from analysis.dashboard import bp as dashboard_bp
-    from analysis.action_views import bp as actions_bp
     from analysis.group_views import bp as groups_bp
     from analysis.public_views import bp as you_said_bp
     from analysis.triage_views import bp as triage_bp
