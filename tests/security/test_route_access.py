@@ -25,7 +25,8 @@ ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "co
         "accounts.end_user_sessions": {"admin"}, "accounts.unlock_user": {"admin"},
         # The code step is only for a sign-in waiting for its code; everyone else goes to sign in.
         "accounts.login_code": set(),
-        "invitations.make": {"admin", "service_staff"}, "invitations.send_by_text": {"admin", "service_staff"},
+        "invitations.make": {"admin", "service_staff"},
+        "invitations.send_by_text": {"admin", "service_staff"},
         "invitations.sent": {"admin", "service_staff"},
         # Closing the loop: triage by those who act on comments; actions recorded by staff who
         # can change things and approved by a lead (admin or commissioner).
