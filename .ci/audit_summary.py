@@ -28,12 +28,17 @@ def summarise(report, status, log=""):
         lines.append("Upgrade, or list the id in .ci/audit-ignore with the reason it does not apply.")
         return 1, lines
     if not audited:
-        return 0, [f"Dependency audit NOT RUN: none of {len(packages)} packages could be checked "
-                   "(the PyPI advisory data is not reachable from here)."]
+        return 0, [
+            f"Dependency audit NOT RUN: none of {len(packages)} packages could be checked "
+            "(the PyPI advisory data is not reachable from here)."
+        ]
     if skipped:
-        return 0, [f"Dependency audit PARTLY RUN: {len(audited)} packages checked, no known "
-                   f"vulnerabilities; {len(skipped)} could not be checked: "
-                   + ", ".join(p["name"] for p in skipped[:10]) + ("…" if len(skipped) > 10 else "")]
+        return 0, [
+            f"Dependency audit PARTLY RUN: {len(audited)} packages checked, no known "
+            f"vulnerabilities; {len(skipped)} could not be checked: "
+            + ", ".join(p["name"] for p in skipped[:10])
+            + ("…" if len(skipped) > 10 else "")
+        ]
     return 0, [f"Dependency audit: {len(audited)} packages checked, no known vulnerabilities."]
 
 

@@ -41,8 +41,11 @@ def require_token():
         found = api_tokens.holder(session, token.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         ratelimit.over_limit("api-token-miss", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
-        return _problem(401, "Send a live API token: Authorization: Bearer <token>.",
-                        **{"WWW-Authenticate": 'Bearer realm="api"'})
+        return _problem(
+            401,
+            "Send a live API token: Authorization: Bearer <token>.",
+            **{"WWW-Authenticate": 'Bearer realm="api"'},
+        )
     g.api_token = found
     return None
 
@@ -79,8 +82,7 @@ def kpis():
     figures = service.figures(view, by, plan)
     if holder.services is not None and by == "service":
         figures = [f for f in figures if f.scope.split(":", 1)[1] in holder.services]
-    audit.record("api_read", subject=f"kpis {month:%Y-%m}{' by ' + by if by else ''}",
-                 actor=holder.email)
+    audit.record("api_read", subject=f"kpis {month:%Y-%m}{' by ' + by if by else ''}", actor=holder.email)
     return jsonify([f.as_dict() for f in figures])
 
 
@@ -95,8 +97,9 @@ def fft_return():
         return jsonify([])
     header, rows = service.fft_return(month, g.api_token.services)
     audit.record("api_read", subject=f"fft-return {month:%Y-%m}", actor=g.api_token.email)
-    return jsonify([{"month": month.strftime("%Y-%m"), **dict(zip(header, row, strict=True))}
-                    for row in rows])
+    return jsonify(
+        [{"month": month.strftime("%Y-%m"), **dict(zip(header, row, strict=True))} for row in rows]
+    )
 
 
 @bp.get("/comments")
@@ -115,11 +118,21 @@ def comments():
         found = dao.comments(session, service_slug, month, search, services=holder.services)
     if holder.role not in auth.SAFEGUARDING_READERS:
         found = [(c, r) for c, r in found if not c.flagged]
-    audit.record("api_read", subject=f"comments {month:%Y-%m}" if month else "comments",
-                 actor=holder.email)
-    return jsonify([{"month": r.month.strftime("%Y-%m"), "service": r.service_slug,
-                     "question": c.question_key, "text": c.text, "sentiment": sentiment_label(c.polarity),
-                     "flagged": c.flagged, "created_at": c.created_at.isoformat()} for c, r in found])
+    audit.record("api_read", subject=f"comments {month:%Y-%m}" if month else "comments", actor=holder.email)
+    return jsonify(
+        [
+            {
+                "month": r.month.strftime("%Y-%m"),
+                "service": r.service_slug,
+                "question": c.question_key,
+                "text": c.text,
+                "sentiment": sentiment_label(c.polarity),
+                "flagged": c.flagged,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c, r in found
+        ]
+    )
 
 
 @bp.get("/openapi.json")

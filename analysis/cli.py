@@ -24,27 +24,40 @@ def _month(_ctx, _param, value):
 
 
 def _table(figures):
-    lines = [f"{'plan':9} {'ref':18} {'scope':28} {'value':>6} {'95% CI':>13} {'n':>6} "
-             f"{'target':>6}  RAG"]
+    lines = [f"{'plan':9} {'ref':18} {'scope':28} {'value':>6} {'95% CI':>13} {'n':>6} {'target':>6}  RAG"]
     for f in figures:
         d = f.as_dict()
         value = "*" if d["suppressed"] else ("-" if d["value"] is None else f"{d['value']:.1f}%")
-        ci = (f"{measures.round_half_up(d['ci_low'])}-{measures.round_half_up(d['ci_high'])}%"
-              if d["ci_low"] is not None else "")
+        ci = (
+            f"{measures.round_half_up(d['ci_low'])}-{measures.round_half_up(d['ci_high'])}%"
+            if d["ci_low"] is not None
+            else ""
+        )
         n = "*" if d["suppressed"] else (d["denominator"] if d["denominator"] is not None else "")
         target = "" if d["target"] is None else measures.display_percent(d["target"])
-        lines.append(f"{d['plan']:9} {d['ref']:18} {d['scope'][:28]:28} {value:>6} {ci:>13} {n!s:>6} "
-                     f"{target:>6}  {f.rag_label}")
+        lines.append(
+            f"{d['plan']:9} {d['ref']:18} {d['scope'][:28]:28} {value:>6} {ci:>13} {n!s:>6} "
+            f"{target:>6}  {f.rag_label}"
+        )
     return "\n".join(lines)
 
 
 @click.group("kpis", invoke_without_command=True)
 @click.option("--month", callback=_month, help="YYYY-MM (required unless a command is given)")
-@click.option("--by", type=click.Choice(SCOPE_TYPES),
-              help="Break down by service, provider, district, or letter (the waiting-list letter "
-                   "whose short link an answer came from).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]), default="table",
-              show_default=True, help="json: one array; jsonl: one object a line.")
+@click.option(
+    "--by",
+    type=click.Choice(SCOPE_TYPES),
+    help="Break down by service, provider, district, or letter (the waiting-list letter "
+    "whose short link an answer came from).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="json: one array; jsonl: one object a line.",
+)
 @click.option("--plan", default=None, help="Only this plan, e.g. cip-2023.")
 @click.pass_context
 def kpis(ctx, month, by, fmt, plan):
@@ -81,10 +94,12 @@ def check():
     from analysis import definitions, plan_check
     from surveys import definitions as instruments
 
-    found, _ = instruments.load_directory(current_app.config.get("INSTRUMENTS_DIR")
-                                          or instruments.INSTRUMENTS_DIR)
-    reports = plan_check.check_directory({d.slug: d for d in found},
-                                         current_app.config.get("KPI_DIR") or definitions.KPI_DIR)
+    found, _ = instruments.load_directory(
+        current_app.config.get("INSTRUMENTS_DIR") or instruments.INSTRUMENTS_DIR
+    )
+    reports = plan_check.check_directory(
+        {d.slug: d for d in found}, current_app.config.get("KPI_DIR") or definitions.KPI_DIR
+    )
     click.echo(plan_check.as_text(reports))
     if any(report.problems for report in reports):
         sys.exit(1)
@@ -101,8 +116,6 @@ def fft_return(month):
 @click.group("kpi-values")
 def kpi_values():
     """Enter monthly values for KPIs that are not answered through surveys."""
-
-
 
 
 def _save(plan_slug, ref, month, value, entered_by, note=None):
@@ -158,7 +171,8 @@ def import_values(file, entered_by):
     if refused:
         more = f" ({len(refused) - 50} more not shown)" if len(refused) > 50 else ""
         raise click.ClickException(
-            f"{len(refused)} of {len(rows)} lines refused{more}; nothing was imported.")
+            f"{len(refused)} of {len(rows)} lines refused{more}; nothing was imported."
+        )
     with transaction() as session:
         for plan_slug, ref, month, value, note in values:
             dao.save_manual_value(session, plan_slug, ref, month, value, entered_by, note)

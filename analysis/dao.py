@@ -30,13 +30,24 @@ SCOPES = ("all", "service", "provider", "district", "letter")
 def save_plans(session, plans):
     """Insert or replace every plan and its KPIs."""
     for position, plan in enumerate(plans):
-        session.merge(PlanRow(slug=plan.slug, name=plan.name, start=plan.start,
-                              amber_margin=plan.amber_margin, position=position))
+        session.merge(
+            PlanRow(
+                slug=plan.slug,
+                name=plan.name,
+                start=plan.start,
+                amber_margin=plan.amber_margin,
+                position=position,
+            )
+        )
         session.flush()
         session.execute(delete(KpiRow).where(KpiRow.plan_slug == plan.slug))
         session.add_all(
-            KpiRow(plan_slug=plan.slug, ref=kpi.ref, position=index,
-                   definition=json.dumps(asdict(kpi), default=str))
+            KpiRow(
+                plan_slug=plan.slug,
+                ref=kpi.ref,
+                position=index,
+                definition=json.dumps(asdict(kpi), default=str),
+            )
             for index, kpi in enumerate(plan.kpis)
         )
     session.flush()
@@ -50,10 +61,14 @@ def plans(session):
     """Return every loaded plan with its KPIs, in file order."""
     result = []
     for row in session.exec(select(PlanRow).order_by(PlanRow.position)):
-        kpis = session.exec(select(KpiRow.definition).where(KpiRow.plan_slug == row.slug)
-                            .order_by(KpiRow.position)).all()
-        result.append(definitions.Plan(row.slug, row.name, row.start, row.amber_margin,
-                                       tuple(_kpi_from_json(k) for k in kpis)))
+        kpis = session.exec(
+            select(KpiRow.definition).where(KpiRow.plan_slug == row.slug).order_by(KpiRow.position)
+        ).all()
+        result.append(
+            definitions.Plan(
+                row.slug, row.name, row.start, row.amber_margin, tuple(_kpi_from_json(k) for k in kpis)
+            )
+        )
     return result
 
 
@@ -72,13 +87,19 @@ def _grouped(session, query, key):
         query = query.add_columns(literal("all").label("scope_key"))
     else:
         query = query.add_columns(key.label("scope_key")).group_by(key)
-    return {row.scope_key: row for row in session.execute(query)
-            if row.scope_key is not None and row.denominator}
+    return {
+        row.scope_key: row for row in session.execute(query) if row.scope_key is not None and row.denominator
+    }
 
 
 def _scope_key(scope, service, provider, district, letter=None):
-    return {"all": "all", "service": service, "provider": provider, "district": district,
-            "letter": _letter_key(letter)}[scope]
+    return {
+        "all": "all",
+        "service": service,
+        "provider": provider,
+        "district": district,
+        "letter": _letter_key(letter),
+    }[scope]
 
 
 def _month_answers(session, month):
@@ -93,14 +114,30 @@ def _month_answers(session, month):
 def _answers_by_month(session, months):
     """One GROUP BY over the months' answers: {month: {(instrument, question): [counts]}}."""
     query = (
-        select(Response.month, Response.instrument_slug, Answer.question_key, Answer.value,
-               Response.service_slug, Response.provider_slug, Response.district_slug,
-               Response.letter_number, func.count())
-        .select_from(Answer).join(Response, Answer.response_id == Response.id)
+        select(
+            Response.month,
+            Response.instrument_slug,
+            Answer.question_key,
+            Answer.value,
+            Response.service_slug,
+            Response.provider_slug,
+            Response.district_slug,
+            Response.letter_number,
+            func.count(),
+        )
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
         .where(Response.month.in_(months))
-        .group_by(Response.month, Response.instrument_slug, Answer.question_key, Answer.value,
-                  Response.service_slug, Response.provider_slug, Response.district_slug,
-                  Response.letter_number)
+        .group_by(
+            Response.month,
+            Response.instrument_slug,
+            Answer.question_key,
+            Answer.value,
+            Response.service_slug,
+            Response.provider_slug,
+            Response.district_slug,
+            Response.letter_number,
+        )
     )
     grouped = {month: {} for month in months}
     for month, instrument, question, *rest in session.execute(query):
@@ -127,14 +164,20 @@ def share_counts(session, kpi, month, scope):
     """Return {scope key: (positive answers, all answers)} for a share KPI in a month."""
     result = {}
     for value, service, provider, district, letter, n in _month_answers(session, month).get(
-            (kpi.instrument, kpi.question), []):
+        (kpi.instrument, kpi.question), []
+    ):
         if (kpi.providers and provider not in kpi.providers) or (
-                kpi.services and service not in kpi.services):
+            kpi.services and service not in kpi.services
+        ):
             continue
         if kpi.dont_know == "excluded" and value == "dont_know":
             continue
-        _add(result, _scope_key(scope, service, provider, district, letter),
-             n if value in kpi.positive else 0, n)
+        _add(
+            result,
+            _scope_key(scope, service, provider, district, letter),
+            n if value in kpi.positive else 0,
+            n,
+        )
     return result
 
 
@@ -143,11 +186,22 @@ def _month_scores(session, month):
     cache = session.info.setdefault("month_scores", {})
     if month not in cache:
         query = (
-            select(Response.instrument_slug, Response.score, Response.service_slug, Response.provider_slug,
-                   Response.district_slug, func.count())
+            select(
+                Response.instrument_slug,
+                Response.score,
+                Response.service_slug,
+                Response.provider_slug,
+                Response.district_slug,
+                func.count(),
+            )
             .where(Response.month == month, Response.score.is_not(None))
-            .group_by(Response.instrument_slug, Response.score, Response.service_slug,
-                      Response.provider_slug, Response.district_slug)
+            .group_by(
+                Response.instrument_slug,
+                Response.score,
+                Response.service_slug,
+                Response.provider_slug,
+                Response.district_slug,
+            )
         )
         grouped = {}
         for instrument, *rest in session.execute(query):
@@ -170,21 +224,33 @@ def response_rate_counts(session, kpi, month, scope):
     """Return {scope key: (responses to invitations, invitations)} for the month."""
     if scope == "letter":  # an answer from a letter's link is not an invitation's
         return {}
-    answered = _grouped(session, select(func.count().label("denominator")).where(
-        Response.month == month, Response.instrument_slug == kpi.instrument,
-        Response.invited.is_(True)), _scope_column(scope))
+    answered = _grouped(
+        session,
+        select(func.count().label("denominator")).where(
+            Response.month == month, Response.instrument_slug == kpi.instrument, Response.invited.is_(True)
+        ),
+        _scope_column(scope),
+    )
     # Links sent by text message or email count once Notify says they were delivered (a link
     # handed over on a card or in a CSV has no delivery status and counts as given).
-    invited = select(func.count().label("denominator")).select_from(Invitation).where(
-        Invitation.month == month, Invitation.instrument_slug == kpi.instrument,
-        or_(Invitation.delivery.is_(None), Invitation.delivery == "delivered"))
+    invited = (
+        select(func.count().label("denominator"))
+        .select_from(Invitation)
+        .where(
+            Invitation.month == month,
+            Invitation.instrument_slug == kpi.instrument,
+            or_(Invitation.delivery.is_(None), Invitation.delivery == "delivered"),
+        )
+    )
     if scope == "provider":
         invited = invited.join(Service, Service.slug == Invitation.service_slug)
         sent = _grouped(session, invited, Service.provider_slug)
     else:
         sent = _grouped(session, invited, _scope_column(scope, Invitation))
-    return {k: (answered[k].denominator if k in answered else 0, sent[k].denominator if k in sent else 0)
-            for k in set(answered) | set(sent)}
+    return {
+        k: (answered[k].denominator if k in answered else 0, sent[k].denominator if k in sent else 0)
+        for k in set(answered) | set(sent)
+    }
 
 
 def waitlist_counts(session, kpi, month, scope):
@@ -201,10 +267,12 @@ def waitlist_counts(session, kpi, month, scope):
         chosen = [f for f in families if not kpi.pathways or f.entry.pathway in kpi.pathways]
         if kpi.is_reduction:
             cache[source] = waitlist_kpis.wait_reduction_by_district(
-                chosen, month, clock.today(), kpi.baseline_period)
+                chosen, month, clock.today(), kpi.baseline_period
+            )
         else:
             cache[source] = waitlist_kpis.counts_by_district(
-                kpi.metric, chosen, month, clock.today(), kpi.weeks)
+                kpi.metric, chosen, month, clock.today(), kpi.weeks
+            )
     return {key: counts for key, counts in cache[source].items() if (key == "all") == (scope == "all")}
 
 
@@ -217,12 +285,17 @@ def _waitlist_families(session):
 
         letters = waitlist_dao.sent_letters(session, None)
         session.info["waitlist"] = waitlist_kpis.prepare(
-            waitlist_dao.all_entries(session), letters, tracker.policy())
+            waitlist_dao.all_entries(session), letters, tracker.policy()
+        )
     return session.info["waitlist"]
 
 
-COUNTERS = {"share": share_counts, "quiz_threshold": quiz_counts,
-            "response_rate": response_rate_counts, "waitlist": waitlist_counts}
+COUNTERS = {
+    "share": share_counts,
+    "quiz_threshold": quiz_counts,
+    "response_rate": response_rate_counts,
+    "waitlist": waitlist_counts,
+}
 
 
 def rebuild_month(session, plan_list, month, now):
@@ -233,16 +306,35 @@ def rebuild_month(session, plan_list, month, now):
         for kpi in plan.kpis:
             if not kpi.surveyed:
                 continue
-            source = (kpi.measure, kpi.instrument, kpi.question, kpi.positive, kpi.providers,
-                      kpi.services, kpi.dont_know, kpi.threshold, kpi.metric, kpi.pathways,
-                      kpi.weeks, kpi.baseline_period)
+            source = (
+                kpi.measure,
+                kpi.instrument,
+                kpi.question,
+                kpi.positive,
+                kpi.providers,
+                kpi.services,
+                kpi.dont_know,
+                kpi.threshold,
+                kpi.metric,
+                kpi.pathways,
+                kpi.weeks,
+                kpi.baseline_period,
+            )
             for scope in SCOPES:
                 if (source, scope) not in cache:
                     cache[(source, scope)] = COUNTERS[kpi.measure](session, kpi, month, scope)
                 rows.extend(
-                    {"plan_slug": plan.slug, "ref": kpi.ref, "month": month, "scope_type": scope,
-                     "scope_key": key, "numerator": n, "denominator": d,
-                     "base": base[0] if base else None, "computed_at": now}
+                    {
+                        "plan_slug": plan.slug,
+                        "ref": kpi.ref,
+                        "month": month,
+                        "scope_type": scope,
+                        "scope_key": key,
+                        "numerator": n,
+                        "denominator": d,
+                        "base": base[0] if base else None,
+                        "computed_at": now,
+                    }
                     for key, (n, d, *base) in cache[(source, scope)].items()
                 )
     if rows:
@@ -254,15 +346,21 @@ def snapshot_counts(session, months, scope="all"):
     """Return {(plan, ref, month, scope key): (numerator, denominator)} for the months, with the
     baseline as a third item for reductions."""
     query = select(KpiSnapshot).where(KpiSnapshot.month.in_(months), KpiSnapshot.scope_type == scope)
-    return {(s.plan_slug, s.ref, s.month, s.scope_key):
-            (s.numerator, s.denominator) if s.base is None else (s.numerator, s.denominator, s.base)
-            for s in session.exec(query)}
+    return {
+        (s.plan_slug, s.ref, s.month, s.scope_key): (s.numerator, s.denominator)
+        if s.base is None
+        else (s.numerator, s.denominator, s.base)
+        for s in session.exec(query)
+    }
 
 
 def computed_times(session, months):
     """Return {month: when its snapshots were last worked out} for the months that have them."""
-    query = (select(KpiSnapshot.month, func.max(KpiSnapshot.computed_at))
-             .where(KpiSnapshot.month.in_(months)).group_by(KpiSnapshot.month))
+    query = (
+        select(KpiSnapshot.month, func.max(KpiSnapshot.computed_at))
+        .where(KpiSnapshot.month.in_(months))
+        .group_by(KpiSnapshot.month)
+    )
     return dict(session.execute(query).all())
 
 
@@ -289,10 +387,16 @@ def manual_values(session, months):
 
 def save_manual_value(session, plan_slug, ref, month, value, entered_by, note=None):
     """Store (or replace) a hand-entered monthly value."""
-    session.execute(delete(KpiManualValue).where(
-        KpiManualValue.plan_slug == plan_slug, KpiManualValue.ref == ref, KpiManualValue.month == month))
-    session.add(KpiManualValue(plan_slug=plan_slug, ref=ref, month=month, value=value,
-                               entered_by=entered_by, note=note))
+    session.execute(
+        delete(KpiManualValue).where(
+            KpiManualValue.plan_slug == plan_slug, KpiManualValue.ref == ref, KpiManualValue.month == month
+        )
+    )
+    session.add(
+        KpiManualValue(
+            plan_slug=plan_slug, ref=ref, month=month, value=value, entered_by=entered_by, note=note
+        )
+    )
 
 
 def comments(session, service=None, month=None, search=None, limit=200, services=None):
@@ -307,8 +411,7 @@ def comments(session, service=None, month=None, search=None, limit=200, services
         query = query.where(Response.month == month)
     if search:
         words = [w for w in search.split() if w][:5]
-        query = query.where(or_(*(Comment.text.ilike(f"%{_escape_like(w)}%", escape="\\")
-                                  for w in words)))
+        query = query.where(or_(*(Comment.text.ilike(f"%{_escape_like(w)}%", escape="\\") for w in words)))
     # Comments flagged for safeguarding come first, then the newest.
     order = (Comment.flagged.desc(), Comment.created_at.desc(), Comment.id.desc())
     return list(session.exec(query.order_by(*order).limit(limit)))
@@ -321,11 +424,16 @@ def _escape_like(word):
 def fft_return(session, month, questions):
     """Return ([(service, answer, channel, count)], {service: invitations}) for the month's FFT
     return: answers to the FFT question only (``questions``: {instrument: question key})."""
-    which = or_(*(and_(Response.instrument_slug == slug, Answer.question_key == key)
-                  for slug, key in sorted(questions.items())))
+    which = or_(
+        *(
+            and_(Response.instrument_slug == slug, Answer.question_key == key)
+            for slug, key in sorted(questions.items())
+        )
+    )
     counts = session.execute(
         select(Response.service_slug, Answer.value, Response.channel, func.count())
-        .select_from(Answer).join(Response, Answer.response_id == Response.id)
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
         .where(Response.month == month, which)
         .group_by(Response.service_slug, Answer.value, Response.channel)
     ).all()

@@ -1,6 +1,5 @@
 """The staff dashboard: scorecard, exceptions, a KPI's chart and breakdowns, comments, exports."""
 
-
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -24,8 +23,7 @@ def dashboard_context():
 
 def kpi_url(figure, month):
     """Return the address of a KPI's page for a month."""
-    return url_for("dashboard.kpi", plan=figure.plan.slug, ref=figure.kpi.ref,
-                   month=month.strftime("%Y-%m"))
+    return url_for("dashboard.kpi", plan=figure.plan.slug, ref=figure.kpi.ref, month=month.strftime("%Y-%m"))
 
 
 def _month_from_request():
@@ -68,8 +66,7 @@ def scorecard():
     month = _month_from_request()
     view = _view(month)
     sparks = {(f.plan.slug, f.kpi.ref): _sparkline(view.trend(f)) for _, fs in view.card for f in fs}
-    return render_template("dashboard/scorecard.html", view=view, sparks=sparks,
-                           months=_month_choices())
+    return render_template("dashboard/scorecard.html", view=view, sparks=sparks, months=_month_choices())
 
 
 def _sparkline(trend):
@@ -99,8 +96,12 @@ def refresh_figures():
 def exceptions():
     """Only the KPIs that are Red or Amber, as the boards' exception reports show them."""
     view = _view(_month_from_request())
-    return render_template("dashboard/exceptions.html", view=view, months=_month_choices(),
-                           figures=service.scorecard.exceptions(view.card))
+    return render_template(
+        "dashboard/exceptions.html",
+        view=view,
+        months=_month_choices(),
+        figures=service.scorecard.exceptions(view.card),
+    )
 
 
 @bp.get("/kpi/<plan>/<ref>")
@@ -112,16 +113,33 @@ def kpi(plan, ref):
         abort(404)
     trend = service.scorecard.series(plan_def, kpi_def, view.months, view.counts, view.manual)
     chart = charts.line_chart(
-        [f"{f.month:%b %y}" for f in trend], [f.value for f in trend], [f.target for f in trend],
+        [f"{f.month:%b %y}" for f in trend],
+        [f.value for f in trend],
+        [f.target for f in trend],
         title=f"{kpi_def.ref}: monthly value against the plan's target",
         description=f"{kpi_def.wording}. Twelve months to {view.month:%B %Y}; the figures are "
-                    "in the table below the chart.",
+        "in the table below the chart.",
     )
-    breakdowns = {scope: _own(service.breakdowns(view, plan_def, kpi_def, scope))
-                  for scope in _breakdown_scopes(kpi_def)} if kpi_def.surveyed else {}
-    return render_template("dashboard/kpi.html", view=view, plan=plan_def, kpi=kpi_def,
-                           trend=trend, chart=chart, breakdowns=breakdowns,
-                           names=_scope_names(), form=ManualValueForm(), months=_month_choices())
+    breakdowns = (
+        {
+            scope: _own(service.breakdowns(view, plan_def, kpi_def, scope))
+            for scope in _breakdown_scopes(kpi_def)
+        }
+        if kpi_def.surveyed
+        else {}
+    )
+    return render_template(
+        "dashboard/kpi.html",
+        view=view,
+        plan=plan_def,
+        kpi=kpi_def,
+        trend=trend,
+        chart=chart,
+        breakdowns=breakdowns,
+        names=_scope_names(),
+        form=ManualValueForm(),
+        months=_month_choices(),
+    )
 
 
 def _visible_services():
@@ -173,8 +191,9 @@ def enter_value(plan, ref):
             kpi_def = plan_def.kpi(ref) if plan_def else None
             if kpi_def is None or kpi_def.surveyed:
                 abort(404)
-            dao.save_manual_value(session, plan, ref, month, value, auth.current_user().email,
-                                  form.note.data or None)
+            dao.save_manual_value(
+                session, plan, ref, month, value, auth.current_user().email, form.note.data or None
+            )
     except ValueError as error:
         flash(f"Not saved: {error}.", "error")
         return redirect(target)
@@ -202,15 +221,26 @@ def comments():
     if auth.current_user().role not in auth.SAFEGUARDING_READERS:
         withheld = sum(1 for comment, _ in found if comment.flagged)
         found = [(c, r) for c, r in found if not c.flagged]
-    return render_template("dashboard/comments.html", comments=found, services=services,
-                           names={s.slug: s.name for s in services},
-                           month=month, service_slug=service_slug, search=search,
-                           months=_month_choices(), sentiment=sentiment_label, withheld=withheld)
+    return render_template(
+        "dashboard/comments.html",
+        comments=found,
+        services=services,
+        names={s.slug: s.name for s in services},
+        month=month,
+        service_slug=service_slug,
+        search=search,
+        months=_month_choices(),
+        sentiment=sentiment_label,
+        withheld=withheld,
+    )
 
 
 def _download(body, filename, mimetype):
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
 
 
 @bp.get("/export/scorecard.<fmt>")
@@ -224,16 +254,27 @@ def export_scorecard(fmt):
         abort(404)
     if by is not None and by not in _breakdown_scopes():
         abort(403)
-    figures = [f for _, fs in view.card for f in fs] if by is None else [
-        b for plan, fs in view.card for f in fs if f.kpi.surveyed
-        for b in _own(service.breakdowns(view, plan, f.kpi, by))]
+    figures = (
+        [f for _, fs in view.card for f in fs]
+        if by is None
+        else [
+            b
+            for plan, fs in view.card
+            for f in fs
+            if f.kpi.surveyed
+            for b in _own(service.breakdowns(view, plan, f.kpi, by))
+        ]
+    )
     header, rows = exports.figure_rows(figures)
     name = f"scorecard-{view.month:%Y-%m}{'-by-' + by if by else ''}.{fmt}"
     audit.record("export", subject=name)
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), name, "text/csv")
-    return _download(exports.to_xlsx(header, rows), name,
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _download(
+        exports.to_xlsx(header, rows),
+        name,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.get("/export/fft-return.csv")

@@ -19,8 +19,15 @@ from pathlib import Path
 
 KPI_DIR = Path(__file__).parent / "kpis"
 MEASURES = {"share", "response_rate", "quiz_threshold", "manual", "waitlist"}
-WAITLIST_METRICS = {"letter1_sent", "support_informed", "twelve_month", "support_offered",
-                    "support_taken_up", "seen_within", "wait_reduction"}
+WAITLIST_METRICS = {
+    "letter1_sent",
+    "support_informed",
+    "twelve_month",
+    "support_offered",
+    "support_taken_up",
+    "seen_within",
+    "wait_reduction",
+}
 DONT_KNOW_RULES = {"counted", "excluded"}
 MILESTONE = re.compile(r"^m([1-9][0-9]?)$")  # m3, m6, m12, m18, m24 ... months from the start
 
@@ -130,14 +137,19 @@ def _trajectory(raw, source, ref):
     if not isinstance(raw, dict):
         raise KpiError(source, ref, "trajectory", "must be a table such as { m3 = 20, m6 = 35 }")
     if "baseline" in raw:
-        raise KpiError(source, ref, "trajectory.baseline", "a baseline is a starting figure, not a "
-                       "target: write baseline = N beside the trajectory")
+        raise KpiError(
+            source,
+            ref,
+            "trajectory.baseline",
+            "a baseline is a starting figure, not a target: write baseline = N beside the trajectory",
+        )
     points = []
     for name, value in raw.items():
         found = MILESTONE.match(name)
         if not found:
-            raise KpiError(source, ref, "trajectory", f"{name!r}: use m3, m6, m12 (months from the "
-                           "plan's start)")
+            raise KpiError(
+                source, ref, "trajectory", f"{name!r}: use m3, m6, m12 (months from the plan's start)"
+            )
         points.append((int(found.group(1)), _percentage(value, source, ref, f"trajectory.{name}")))
     return tuple(sorted(points))
 
@@ -146,15 +158,17 @@ def _sources(raw, source, ref):
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
-        raise KpiError(source, ref, "sources", "must be a list of { where, says, used, agrees } "
-                       "tables")
+        raise KpiError(source, ref, "sources", "must be a list of { where, says, used, agrees } tables")
     found = []
     for index, item in enumerate(raw):
         for name in ("where", "says"):
             if not isinstance(item.get(name), str) or not item[name].strip():
                 raise KpiError(source, ref, f"sources[{index}].{name}", "is required")
-        found.append(Source(item["where"], item["says"], bool(item.get("used", False)),
-                            bool(item.get("agrees", False))))
+        found.append(
+            Source(
+                item["where"], item["says"], bool(item.get("used", False)), bool(item.get("agrees", False))
+            )
+        )
     if found and sum(s.used for s in found) != 1:
         raise KpiError(source, ref, "sources", "mark exactly one source as used = true")
     return tuple(found)
@@ -190,8 +204,9 @@ def _check_source(kpi, instruments, source):
         return
     question = definition.question(kpi.question or "")
     if question is None or question.type != "choice":
-        raise KpiError(source, kpi.ref, "question", f"{kpi.question!r} is not a rated question "
-                       f"of {kpi.instrument}")
+        raise KpiError(
+            source, kpi.ref, "question", f"{kpi.question!r} is not a rated question of {kpi.instrument}"
+        )
     codes = {o.code for o in question.options}
     if not kpi.positive or set(kpi.positive) - codes:
         raise KpiError(source, kpi.ref, "positive", f"must be some of {sorted(codes)}")
@@ -200,8 +215,12 @@ def _check_source(kpi, instruments, source):
 def _baseline_period(raw, source, ref):
     if raw is None:
         return None
-    if (not isinstance(raw, dict) or not isinstance(raw.get("from"), date)
-            or not isinstance(raw.get("to"), date) or raw["from"] > raw["to"]):
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("from"), date)
+        or not isinstance(raw.get("to"), date)
+        or raw["from"] > raw["to"]
+    ):
         raise KpiError(source, ref, "baseline_period", "must be { from = DATE, to = DATE }")
     return raw["from"], raw["to"]
 
@@ -215,8 +234,7 @@ def _check_measure(data, source, ref):
     if data["measure"] == "waitlist" and data.get("metric") not in WAITLIST_METRICS:
         raise KpiError(source, ref, "metric", f"must be one of {sorted(WAITLIST_METRICS)}")
     if data.get("metric") == "wait_reduction" and data.get("baseline_period") is None:
-        raise KpiError(source, ref, "baseline_period", "a reduction needs the period it is "
-                       "measured against")
+        raise KpiError(source, ref, "baseline_period", "a reduction needs the period it is measured against")
 
 
 def parse_kpi(data, plan_slug, instruments, source):
@@ -228,15 +246,25 @@ def parse_kpi(data, plan_slug, instruments, source):
     _check_measure(data, source, ref)
     baseline = data.get("baseline")
     kpi = Kpi(
-        plan=plan_slug, ref=ref, wording=data["wording"], audience=data["audience"],
-        measure=data["measure"], instrument=data.get("instrument"), question=data.get("question"),
-        positive=tuple(data.get("positive", ())), providers=tuple(data.get("providers", ())),
-        services=tuple(data.get("services", ())), threshold=data.get("threshold"),
+        plan=plan_slug,
+        ref=ref,
+        wording=data["wording"],
+        audience=data["audience"],
+        measure=data["measure"],
+        instrument=data.get("instrument"),
+        question=data.get("question"),
+        positive=tuple(data.get("positive", ())),
+        providers=tuple(data.get("providers", ())),
+        services=tuple(data.get("services", ())),
+        threshold=data.get("threshold"),
         trajectory=_trajectory(data.get("trajectory"), source, ref),
-        metric=data.get("metric"), pathways=tuple(data.get("pathways", ())), weeks=data.get("weeks"),
+        metric=data.get("metric"),
+        pathways=tuple(data.get("pathways", ())),
+        weeks=data.get("weeks"),
         baseline=None if baseline is None else _percentage(baseline, source, ref, "baseline"),
         baseline_note=_optional_text(data, "baseline_note", source, ref),
-        until=data.get("until"), holds=_optional_text(data, "holds", source, ref),
+        until=data.get("until"),
+        holds=_optional_text(data, "holds", source, ref),
         no_target=_optional_text(data, "no_target", source, ref),
         dont_know=data.get("dont_know", "counted"),
         sources=_sources(data.get("sources"), source, ref),
@@ -310,6 +338,5 @@ def kpi_from_dict(data):
     data["sources"] = tuple(Source(**s) for s in data.get("sources") or ())
     period = data.get("baseline_period")
     if period:
-        data["baseline_period"] = tuple(p if isinstance(p, date) else date.fromisoformat(p)
-                                        for p in period)
+        data["baseline_period"] = tuple(p if isinstance(p, date) else date.fromisoformat(p) for p in period)
     return Kpi(**data)

@@ -12,9 +12,24 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-COLUMNS = ["plan", "ref", "month", "scope", "numerator", "denominator", "value", "ci_low",
-           "ci_high", "target", "target_status", "baseline", "rag", "suppressed", "entered_by",
-           "computed_at"]
+COLUMNS = [
+    "plan",
+    "ref",
+    "month",
+    "scope",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "target_status",
+    "baseline",
+    "rag",
+    "suppressed",
+    "entered_by",
+    "computed_at",
+]
 
 
 def safe_cell(value):
@@ -30,8 +45,10 @@ def figure_rows(figures, wording=True):
     rows = []
     for figure in figures:
         data = figure.as_dict()
-        row = ["*" if data["suppressed"] and c in ("numerator", "denominator", "value") else data[c]
-               for c in COLUMNS]
+        row = [
+            "*" if data["suppressed"] and c in ("numerator", "denominator", "value") else data[c]
+            for c in COLUMNS
+        ]
         rows.append([*row, figure.kpi.wording] if wording else row)
     return header, rows
 

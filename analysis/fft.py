@@ -48,7 +48,12 @@ def return_rows(counts, eligible):
     rows = []
     for service in sorted(by_service):
         answers, modes = by_service[service]
-        row = [service, *(answers.get(a, 0) for a in ANSWERS), sum(answers.values()),
-               *(modes.get(m, 0) for m in MODES), eligible.get(service, 0)]
+        row = [
+            service,
+            *(answers.get(a, 0) for a in ANSWERS),
+            sum(answers.values()),
+            *(modes.get(m, 0) for m in MODES),
+            eligible.get(service, 0),
+        ]
         rows.append(row)
     return HEADER, rows

@@ -30,8 +30,12 @@ def refresh_this_month(today=None):
 JOBS = [
     # Every 15 minutes: a new answer reaches the scorecard, the API and `feedback kpis` within
     # 15 minutes, without anyone running a job (a page view never writes).
-    Job("refresh_this_month", refresh_this_month,
-        CronTrigger(minute=f"*/{REFRESH_MINUTES}", timezone=clock.LONDON), "%Y-%m-%dT%H:%M",
+    Job(
+        "refresh_this_month",
+        refresh_this_month,
+        CronTrigger(minute=f"*/{REFRESH_MINUTES}", timezone=clock.LONDON),
+        "%Y-%m-%dT%H:%M",
         "Recompute this month's KPI snapshots so new answers count within 15 minutes",
-        time_limit=timedelta(minutes=10)),
+        time_limit=timedelta(minutes=10),
+    ),
 ]

@@ -3,7 +3,6 @@
 The runner (feedback.jobs) records each run and retries failures; these are the jobs themselves.
 """
 
-
 from apscheduler.triggers.cron import CronTrigger
 from flask import render_template
 
@@ -62,22 +61,43 @@ def render_report(month):
     chart_list = []
     for index, figure in enumerate(exceptions):
         trend = scorecard.series(figure.plan, figure.kpi, months, counts, manual)
-        chart_list.append(charts.line_chart(
-            [f"{f.month:%b %y}" for f in trend], [f.value for f in trend], [f.target for f in trend],
-            title=f"{figure.kpi.ref}: twelve months against target",
-            description=f"{figure.kpi.wording}. Values: " + ", ".join(
-                f"{f.month:%b %Y} {'no data' if f.value is None else f'{f.value:.0f}%'}" for f in trend),
-            chart_id=f"chart-{index}"))
-    return render_template("dashboard/report.html", month=month, card=card,
-                           exceptions=list(zip(exceptions, chart_list, strict=True)),
-                           generated=utcnow())
+        chart_list.append(
+            charts.line_chart(
+                [f"{f.month:%b %y}" for f in trend],
+                [f.value for f in trend],
+                [f.target for f in trend],
+                title=f"{figure.kpi.ref}: twelve months against target",
+                description=f"{figure.kpi.wording}. Values: "
+                + ", ".join(
+                    f"{f.month:%b %Y} {'no data' if f.value is None else f'{f.value:.0f}%'}" for f in trend
+                ),
+                chart_id=f"chart-{index}",
+            )
+        )
+    return render_template(
+        "dashboard/report.html",
+        month=month,
+        card=card,
+        exceptions=list(zip(exceptions, chart_list, strict=True)),
+        generated=utcnow(),
+    )
 
 
 JOBS = [
     # Nightly, after the day's answers are in: the dashboard is never more than a day old.
-    Job("refresh_kpis", refresh_kpis, CronTrigger(hour=2, minute=15, timezone=clock.LONDON), "%Y-%m-%d",
-        "Recompute this month's and the previous two months' KPI snapshots"),
+    Job(
+        "refresh_kpis",
+        refresh_kpis,
+        CronTrigger(hour=2, minute=15, timezone=clock.LONDON),
+        "%Y-%m-%d",
+        "Recompute this month's and the previous two months' KPI snapshots",
+    ),
     # On the 1st: last month is final and the board's report is written.
-    Job("monthly_report", monthly_report, CronTrigger(day=1, hour=3, minute=0, timezone=clock.LONDON),
-        "%Y-%m", "Finalise last month and write the monthly board report"),
+    Job(
+        "monthly_report",
+        monthly_report,
+        CronTrigger(day=1, hour=3, minute=0, timezone=clock.LONDON),
+        "%Y-%m",
+        "Finalise last month and write the monthly board report",
+    ),
 ]

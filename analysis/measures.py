@@ -74,10 +74,14 @@ def rag(value, target, margin=5):
     return "amber" if value >= target - margin else "red"
 
 
-RAG_LABELS = {"green": "On target", "amber": "Close to target", "red": "Below target",
-              "grey": "No data yet", "none": "No target set"}
-NO_TARGET_LABELS = {"not_yet": "No target yet", "ended": "Target period ended",
-                    "none": "No target set"}
+RAG_LABELS = {
+    "green": "On target",
+    "amber": "Close to target",
+    "red": "Below target",
+    "grey": "No data yet",
+    "none": "No target set",
+}
+NO_TARGET_LABELS = {"not_yet": "No target yet", "ended": "Target period ended", "none": "No target set"}
 SUPPRESSED_LABEL = "Too few answers to show"
 COMPLEMENT_LABEL = "Hidden so that a small figure cannot be worked out"
 
@@ -140,8 +144,7 @@ def suppress(cells):
         visible = [c for c in cells if not c.suppressed and c.denominator > 0]
         if visible:
             secondary = min(visible, key=lambda c: (c.denominator, c.scope))
-            cells = [replace(c, suppressed=True, complement=True) if c is secondary else c
-                     for c in cells]
+            cells = [replace(c, suppressed=True, complement=True) if c is secondary else c for c in cells]
     return cells
 
 

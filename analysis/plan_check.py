@@ -65,8 +65,10 @@ def _routing(kpi, instruments):
     if question is None or question.asked_if is None:
         return None
     earlier, codes = question.asked_if
-    return (f"reads {kpi.instrument}.{kpi.question}, asked only when {earlier} is "
-            f"{' or '.join(codes)}; the KPI counts only those asked")
+    return (
+        f"reads {kpi.instrument}.{kpi.question}, asked only when {earlier} is "
+        f"{' or '.join(codes)}; the KPI counts only those asked"
+    )
 
 
 def kpi_findings(plan_last, kpi, instruments):
@@ -81,8 +83,14 @@ def kpi_findings(plan_last, kpi, instruments):
         if kpi.holds:
             found.append(Finding("holds", kpi.ref, kpi.holds))
         else:
-            found.append(Finding("never_ends", kpi.ref, f"the month-{kpi.last_target_month} target "
-                                 "stays in force for ever: set until, or say why with holds"))
+            found.append(
+                Finding(
+                    "never_ends",
+                    kpi.ref,
+                    f"the month-{kpi.last_target_month} target "
+                    "stays in force for ever: set until, or say why with holds",
+                )
+            )
     if kpi.conflicting:
         found.append(Finding("conflict", kpi.ref, _conflict(kpi)))
     routed = _routing(kpi, instruments) if kpi.measure == "share" else None
@@ -133,8 +141,10 @@ def as_text(reports):
     lines = []
     for report in reports:
         problems = len(report.problems)
-        lines.append(f"{report.source} ({report.name or 'not loaded'}): {report.kpis} KPIs, "
-                     f"{problems} problem{'s' if problems != 1 else ''}")
+        lines.append(
+            f"{report.source} ({report.name or 'not loaded'}): {report.kpis} KPIs, "
+            f"{problems} problem{'s' if problems != 1 else ''}"
+        )
         for kind, heading in HEADINGS.items():
             found = report.of_kind(kind)
             if found:

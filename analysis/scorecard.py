@@ -81,13 +81,20 @@ class Figure:
         low, high = self.interval
         hidden = self.cell.suppressed
         return {
-            "plan": self.plan.slug, "ref": self.kpi.ref, "month": self.month.strftime("%Y-%m"),
+            "plan": self.plan.slug,
+            "ref": self.kpi.ref,
+            "month": self.month.strftime("%Y-%m"),
             "scope": self.scope,
             "numerator": None if hidden or self.entered_by else self.cell.numerator,
             "denominator": None if hidden or self.entered_by else self.cell.denominator,
-            "value": _round(self.value), "ci_low": _round(low), "ci_high": _round(high),
-            "target": self.target, "target_status": self.target_status,
-            "baseline": self.kpi.baseline, "rag": self.rag, "suppressed": hidden,
+            "value": _round(self.value),
+            "ci_low": _round(low),
+            "ci_high": _round(high),
+            "target": self.target,
+            "target_status": self.target_status,
+            "baseline": self.kpi.baseline,
+            "rag": self.rag,
+            "suppressed": hidden,
             "entered_by": self.entered_by,
             "computed_at": self.computed_at.isoformat() if self.computed_at else None,
         }
@@ -124,17 +131,29 @@ def figure(plan, kpi, month, counts, manual=None, scope="all", computed=None):
     status, goal = target(plan, kpi, month)
     entry = (manual or {}).get((plan.slug, kpi.ref, month))
     if entry is not None:
-        return Figure(plan, kpi, month, scope, measures.Cell(scope, 0, 0), goal,
-                      entered_by=entry.entered_by, manual_value=entry.value, target_status=status)
+        return Figure(
+            plan,
+            kpi,
+            month,
+            scope,
+            measures.Cell(scope, 0, 0),
+            goal,
+            entered_by=entry.entered_by,
+            manual_value=entry.value,
+            target_status=status,
+        )
     [cell] = measures.suppress([_cell(scope, counts.get((plan.slug, kpi.ref, month, scope), (0, 0)))])
-    return Figure(plan, kpi, month, scope, cell, goal, target_status=status,
-                  computed_at=(computed or {}).get(month))
+    return Figure(
+        plan, kpi, month, scope, cell, goal, target_status=status, computed_at=(computed or {}).get(month)
+    )
 
 
 def scorecard(plans, month, counts, manual, computed=None):
     """Return [(plan, [Figure, ...])] for a month, every KPI of every plan."""
-    return [(plan, [figure(plan, kpi, month, counts, manual, computed=computed)
-                    for kpi in plan.kpis]) for plan in plans]
+    return [
+        (plan, [figure(plan, kpi, month, counts, manual, computed=computed) for kpi in plan.kpis])
+        for plan in plans
+    ]
 
 
 def exceptions(card):
@@ -155,8 +174,21 @@ def _in_order(key):
 def breakdown(plan, kpi, month, counts, scope_type, computed=None):
     """Return Figures by service, provider, district or letter, with small-number suppression."""
     status, goal = target(plan, kpi, month)
-    cells = [_cell(f"{scope_type}:{key}", values)
-             for (p, ref, m, key), values in sorted(counts.items(), key=lambda i: _in_order(i[0][3]))
-             if (p, ref, m) == (plan.slug, kpi.ref, month)]
-    return [Figure(plan, kpi, month, cell.scope, cell, goal, target_status=status,
-                   computed_at=(computed or {}).get(month)) for cell in measures.suppress(cells)]
+    cells = [
+        _cell(f"{scope_type}:{key}", values)
+        for (p, ref, m, key), values in sorted(counts.items(), key=lambda i: _in_order(i[0][3]))
+        if (p, ref, m) == (plan.slug, kpi.ref, month)
+    ]
+    return [
+        Figure(
+            plan,
+            kpi,
+            month,
+            cell.scope,
+            cell,
+            goal,
+            target_status=status,
+            computed_at=(computed or {}).get(month),
+        )
+        for cell in measures.suppress(cells)
+    ]

@@ -25,8 +25,12 @@ def lexicon(path=LEXICON_FILE):
     with Path(path).open("rb") as f:
         data = tomllib.load(f)
     patterns = tuple(re.compile(p) for group in data["patterns"].values() for p in group)
-    return (patterns, tuple(data["not_complaints"]["phrases"]), float(data.get("weight", 0.3)),
-            tuple(data.get("contrasts", ())))
+    return (
+        patterns,
+        tuple(data["not_complaints"]["phrases"]),
+        float(data.get("weight", 0.3)),
+        tuple(data.get("contrasts", ())),
+    )
 
 
 def _turns_negative(lowered):

@@ -56,8 +56,7 @@ class MonthView:
     computed: dict  # {month: when its snapshots were worked out}
 
     def trend(self, figure):
-        return scorecard.series(figure.plan, figure.kpi, self.months, self.counts, self.manual,
-                                self.computed)
+        return scorecard.series(figure.plan, figure.kpi, self.months, self.counts, self.manual, self.computed)
 
     @property
     def worked_out_at(self):
@@ -100,8 +99,15 @@ def month_view(month, require_data=True, aggregate_missing=False):
     has_data = any(m == month for (_, _, m, _) in counts) or any(m == month for (_, _, m) in manual)
     if require_data and not has_data:
         raise MonthError(f"there are no answers or entered values for {month:%B %Y}")
-    return MonthView(month, plans, scorecard.scorecard(plans, month, counts, manual, computed),
-                     months, counts, manual, computed)
+    return MonthView(
+        month,
+        plans,
+        scorecard.scorecard(plans, month, counts, manual, computed),
+        months,
+        counts,
+        manual,
+        computed,
+    )
 
 
 def figures(view, by=None, plan=None):

@@ -80,25 +80,48 @@ def report(name, value, unit, baseline=None, baseline_name=None, goal=None):
 
 
 def env_for(instance):
-    return {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance), "FEEDBACK_SCHEDULER": "off",
-            "FEEDBACK_LOG_LEVEL": "WARNING",
-            "FEEDBACK_RATE_LIMIT_SURVEY": "100000000"}
+    return {
+        **os.environ,
+        "FEEDBACK_INSTANCE_PATH": str(instance),
+        "FEEDBACK_SCHEDULER": "off",
+        "FEEDBACK_LOG_LEVEL": "WARNING",
+        "FEEDBACK_RATE_LIMIT_SURVEY": "100000000",
+    }
 
 
 def bench_submissions(args, instance):
     """The real survey POST against `feedback serve`, and bare Flask on the same server."""
     port, hello_port = free_port(), free_port()
-    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve", "--port", str(port),
-                               "--workers", str(args.workers), "--threads", str(args.threads)],
-                              env=env_for(instance),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "feedback",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env_for(instance),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     hello_dir = Path(tempfile.mkdtemp())
     (hello_dir / "hello.py").write_text(HELLO)
     # The same server, workers and threads as `feedback serve`, with a one-line Flask app.
-    serve_hello = (f"import hello; from feedback.server import serve_app; serve_app(hello.app, "
-                   f"'127.0.0.1', {hello_port}, {args.workers}, {args.threads})")
-    hello = subprocess.Popen([sys.executable, "-c", serve_hello],
-                             cwd=hello_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serve_hello = (
+        f"import hello; from feedback.server import serve_app; serve_app(hello.app, "
+        f"'127.0.0.1', {hello_port}, {args.workers}, {args.threads})"
+    )
+    hello = subprocess.Popen(
+        [sys.executable, "-c", serve_hello],
+        cwd=hello_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(port)
         wait_for(hello_port)
@@ -110,10 +133,20 @@ def bench_submissions(args, instance):
                 page = response.read().decode()
                 state["cookie"] = response.getheader("Set-Cookie").split(";")[0]
                 state["csrf"] = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-            body = urlencode({"csrf_token": state["csrf"], "submission_id": str(uuid.uuid4()),
-                              "found_information": "yes", "information_useful": "partly"})
-            connection.request("POST", "/s/local-offer", body, {
-                "Content-Type": "application/x-www-form-urlencoded", "Cookie": state["cookie"]})
+            body = urlencode(
+                {
+                    "csrf_token": state["csrf"],
+                    "submission_id": str(uuid.uuid4()),
+                    "found_information": "yes",
+                    "information_useful": "partly",
+                }
+            )
+            connection.request(
+                "POST",
+                "/s/local-offer",
+                body,
+                {"Content-Type": "application/x-www-form-urlencoded", "Cookie": state["cookie"]},
+            )
             response = connection.getresponse()
             response.read()
             return 200 if response.status == 303 else response.status
@@ -127,12 +160,28 @@ def bench_submissions(args, instance):
         n_base, e_base, l_base = load(hello_port, bare, args.seconds, args.clients)
         n, errors, latencies = load(port, survey, args.seconds, args.clients)
         report("submissions: bare Flask hello rate", n_base / args.seconds, "req/s")
-        report("submissions: survey POST rate", n / args.seconds, "req/s", n_base / args.seconds,
-               "bare Flask", ">= 0.40")
-        report("submissions: survey POST p50", percentile(latencies, 50), "ms",
-               percentile(l_base, 50), "bare Flask p50")
-        report("submissions: survey POST p99", percentile(latencies, 99), "ms",
-               percentile(l_base, 99), "bare Flask p99")
+        report(
+            "submissions: survey POST rate",
+            n / args.seconds,
+            "req/s",
+            n_base / args.seconds,
+            "bare Flask",
+            ">= 0.40",
+        )
+        report(
+            "submissions: survey POST p50",
+            percentile(latencies, 50),
+            "ms",
+            percentile(l_base, 50),
+            "bare Flask p50",
+        )
+        report(
+            "submissions: survey POST p99",
+            percentile(latencies, 99),
+            "ms",
+            percentile(l_base, 99),
+            "bare Flask p99",
+        )
         report("submissions: errors", errors + e_base, "count", goal="0")
     finally:
         for process in (server, hello):
@@ -172,7 +221,8 @@ def bench_aggregation(args, instance):
             connection.exec_driver_sql(
                 "SELECT r.month, r.instrument_slug, a.question_key, a.value, r.service_slug, "
                 "r.district_slug, count(*) FROM answer a JOIN response r ON a.response_id = r.id "
-                "GROUP BY 1, 2, 3, 4, 5, 6").fetchall()
+                "GROUP BY 1, 2, 3, 4, 5, 6"
+            ).fetchall()
         bare = time.perf_counter() - started
         started = time.perf_counter()
         jobs.rebuild([latest])
@@ -195,13 +245,21 @@ def bench_dashboard(args, instance):
     app = in_app(instance)
     with app.app_context(), transaction() as session:
         if not session.get(StaffUser, 1):
-            session.add(StaffUser(id=1, email="bench@example.org", role="commissioner",
-                                  password_hash=auth.hash_password("bench passphrase 1")))
+            session.add(
+                StaffUser(
+                    id=1,
+                    email="bench@example.org",
+                    role="commissioner",
+                    password_hash=auth.hash_password("bench passphrase 1"),
+                )
+            )
     client = app.test_client()
     page = client.get("/dashboard/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/dashboard/login", data={"csrf_token": token, "email": "bench@example.org",
-                                          "password": "bench passphrase 1"})
+    client.post(
+        "/dashboard/login",
+        data={"csrf_token": token, "email": "bench@example.org", "password": "bench passphrase 1"},
+    )
     timings = []
     for _ in range(30):
         started = time.perf_counter()
@@ -212,8 +270,14 @@ def bench_dashboard(args, instance):
         started = time.perf_counter()
         client.get("/healthz")
         base.append((time.perf_counter() - started) * 1000)
-    report("dashboard: scorecard page median", statistics.median(timings[5:]), "ms",
-           statistics.median(base[5:]), "/healthz", "< 100 ms")
+    report(
+        "dashboard: scorecard page median",
+        statistics.median(timings[5:]),
+        "ms",
+        statistics.median(base[5:]),
+        "/healthz",
+        "< 100 ms",
+    )
 
 
 def bench_letters(args, instance):
@@ -232,8 +296,9 @@ def bench_letters(args, instance):
             existing = len(dao.all_entries(session))
         if existing < args.families:
             rows = demo.rows(rng, clock.today(), args.families - existing)
-            rows = [r.__class__(**{**r.__dict__, "reference": f"B{existing + i:07d}"})
-                    for i, r in enumerate(rows)]
+            rows = [
+                r.__class__(**{**r.__dict__, "reference": f"B{existing + i:07d}"}) for i, r in enumerate(rows)
+            ]
             with transaction() as session:
                 dao.save_rows(session, fernet, rows)
         today = clock.today()
@@ -250,8 +315,9 @@ def bench_letters(args, instance):
         started = time.perf_counter()
         letters.write_pdf(contents, Path(tempfile.gettempdir()) / "bench-letters.pdf")
         pdf_seconds = time.perf_counter() - started
-    report(f"letters: due letters for {len(found):,} families", due_seconds, "s",
-           pure, "schedule alone", "< 2 s")
+    report(
+        f"letters: due letters for {len(found):,} families", due_seconds, "s", pure, "schedule alone", "< 2 s"
+    )
     print(f"{'':46} ({plain:,} letters due)")
     report("letters: PDF letters per second", len(contents) / pdf_seconds, "letters/s")
 
@@ -263,13 +329,18 @@ def bench_widget(args, instance):
     size = len(gzip.compress((ROOT / "bot" / "static" / "widget.js").read_bytes(), 9))
     report("widget: widget.js gzipped", size / 1024, "KB", 15, "the 15 KB budget", "< 15 KB")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve", "--port", str(port)],
-                              env=env_for(instance), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "feedback", "serve", "--port", str(port)],
+        env=env_for(instance),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(port)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                        args=["--headless", "--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
             page = browser.new_page()
             timings, bare = [], []
             for _ in range(5):
@@ -282,15 +353,25 @@ def bench_widget(args, instance):
                 page.get_by_role("button", name="Very good").wait_for()
                 timings.append(time.perf_counter() - started)
             browser.close()
-        report("widget: page load to first usable question", statistics.median(timings) * 1000, "ms",
-               statistics.median(bare) * 1000, "plain page load")
+        report(
+            "widget: page load to first usable question",
+            statistics.median(timings) * 1000,
+            "ms",
+            statistics.median(bare) * 1000,
+            "plain page load",
+        )
     finally:
         server.terminate()
         server.wait()
 
 
-BENCHES = {"submissions": bench_submissions, "aggregation": bench_aggregation,
-           "dashboard": bench_dashboard, "letters": bench_letters, "widget": bench_widget}
+BENCHES = {
+    "submissions": bench_submissions,
+    "aggregation": bench_aggregation,
+    "dashboard": bench_dashboard,
+    "letters": bench_letters,
+    "widget": bench_widget,
+}
 
 
 def main():
@@ -307,8 +388,12 @@ def main():
     instance = Path(args.instance or tempfile.mkdtemp(prefix="feedback-bench-"))
     if not (instance / "feedback.sqlite3").exists():
         print(f"Preparing {args.responses:,} responses in {instance} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "feedback", "demo", "--responses", str(args.responses)],
-                       env=env_for(instance), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "feedback", "demo", "--responses", str(args.responses)],
+            env=env_for(instance),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     for name in args.only or BENCHES:
         BENCHES[name](args, instance)
 

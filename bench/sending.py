@@ -30,8 +30,9 @@ with FakeNotify() as fake:
 
 
 def start_fake():
-    process = subprocess.Popen([sys.executable, "-c", FAKE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-c", FAKE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     return process, process.stdout.readline().strip()
 
 
@@ -40,16 +41,32 @@ def make_app(folder, notify_url):
     from feedback.notify_fake import API_KEY
     from feedback.waitlist import crypto
 
-    return create_app({"ENV_NAME": "development", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
-                       "INSTANCE_PATH": str(folder), "DATA_KEY": crypto.new_key(), "SCHEDULER_ENABLED": False,
-                       "NOTIFY_API_KEY": API_KEY, "NOTIFY_BASE_URL": notify_url, "NOTIFY_PER_MINUTE": 0,
-                       "BASE_URL": "https://feedback.example.gov.uk"})
+    return create_app(
+        {
+            "ENV_NAME": "development",
+            "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+            "INSTANCE_PATH": str(folder),
+            "DATA_KEY": crypto.new_key(),
+            "SCHEDULER_ENABLED": False,
+            "NOTIFY_API_KEY": API_KEY,
+            "NOTIFY_BASE_URL": notify_url,
+            "NOTIFY_PER_MINUTE": 0,
+            "BASE_URL": "https://feedback.example.gov.uk",
+        }
+    )
 
 
 def records(count, now):
     at = (now - timedelta(hours=2)).isoformat(timespec="minutes")
-    return [{"appointment_id": f"B{i}", "service": "camhs", "appointment_at": at,
-             "mobile": f"07700900{i % 1000:03d}"} for i in range(count)]
+    return [
+        {
+            "appointment_id": f"B{i}",
+            "service": "camhs",
+            "appointment_at": at,
+            "mobile": f"07700900{i % 1000:03d}",
+        }
+        for i in range(count)
+    ]
 
 
 def main():
@@ -82,8 +99,10 @@ def main():
     fake.wait(timeout=10)
     sent = run.counts["invitation sent"]
     print(f"imported {counts['added']} appointments ({len(rejected)} rejected) in {imported:.1f}s")
-    print(f"sent {sent} invitations in {seconds:.1f}s with the throttle off: {sent / seconds:.0f} messages a "
-          f"second (goal: at least 200); the fake received {received}")
+    print(
+        f"sent {sent} invitations in {seconds:.1f}s with the throttle off: {sent / seconds:.0f} messages a "
+        f"second (goal: at least 200); the fake received {received}"
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ sys.path.insert(0, str(ROOT))
 from analysis import sentiment  # noqa: E402
 
 DATA = ROOT / "tests" / "analysis" / "data"
-SETS = {"labelled_comments.csv": "written first; the lexicon was built on it",
-        "held_out_comments.csv": "written after the first lexicon; used to generalise it",
-        "held_out_comments_2.csv": "written before that generalisation"}
+SETS = {
+    "labelled_comments.csv": "written first; the lexicon was built on it",
+    "held_out_comments.csv": "written after the first lexicon; used to generalise it",
+    "held_out_comments_2.csv": "written before that generalisation",
+}
 
 
 def negative(read, texts):
@@ -32,9 +34,11 @@ def line(name, rows):
     readers = (("TextBlob alone", sentiment.textblob_polarity), ("with lexicon", sentiment.polarity))
     for title, read in readers:
         heard, wrong = negative(read, complaints), negative(read, praise)
-        parts.append(f"  {title:14} complaints recognised {heard}/{len(complaints)} "
-                     f"({100 * heard / len(complaints):.1f}%), praise called negative "
-                     f"{wrong}/{len(praise)} ({100 * wrong / len(praise):.1f}%)")
+        parts.append(
+            f"  {title:14} complaints recognised {heard}/{len(complaints)} "
+            f"({100 * heard / len(complaints):.1f}%), praise called negative "
+            f"{wrong}/{len(praise)} ({100 * wrong / len(praise):.1f}%)"
+        )
     return "\n".join(parts)
 
 

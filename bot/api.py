@@ -34,10 +34,17 @@ def N_(words):
 
 # The widget's own words, sent with the survey (in its language) so the script holds none.
 WIDGET_WORDS = (
-    N_("Tell us what you think"), N_("Read aloud"), N_("Close"), N_("Messages"), N_("You:"),
-    N_("Close the chat"), N_("Your answer (up to {n} letters)"), N_("Send"),
+    N_("Tell us what you think"),
+    N_("Read aloud"),
+    N_("Close"),
+    N_("Messages"),
+    N_("You:"),
+    N_("Close the chat"),
+    N_("Your answer (up to {n} letters)"),
+    N_("Send"),
     N_("Please write something, or press Skip."),
-    N_("Sorry, we cannot send that just now. Your answers so far are kept."), N_("Try again"),
+    N_("Sorry, we cannot send that just now. Your answers so far are kept."),
+    N_("Try again"),
     N_("Something went wrong. Please try again."),
 )
 
@@ -55,8 +62,7 @@ def api_error(error):
 
 def _origin_allowed(origin):
     same = request.host_url.rstrip("/")
-    return origin in (same, current_app.config["BASE_URL"].rstrip("/"),
-                      *current_app.config["CHAT_ORIGINS"])
+    return origin in (same, current_app.config["BASE_URL"].rstrip("/"), *current_app.config["CHAT_ORIGINS"])
 
 
 @bp.before_request
@@ -65,8 +71,7 @@ def guard_api():
         return None
     origin = request.headers.get("Origin")
     if origin and not _origin_allowed(origin):
-        return jsonify(error="origin_not_allowed",
-                       message="This site is not allowed to use the chat."), 403
+        return jsonify(error="origin_not_allowed", message="This site is not allowed to use the chat."), 403
     if request.method != "OPTIONS" and ratelimit.over_limit("chat", "RATE_LIMIT_CHAT"):
         return jsonify(error="rate_limited", message="Too many messages. Please wait a minute."), 429
     return None
@@ -104,8 +109,9 @@ def demo():
         service = survey_dao.service(session, request.args.get("service", "break-time"))
     if service is None:
         raise ApiError(404, "unknown_service", "There is no service with that name.")
-    return render_template("bot/demo.html", survey=survey, service=service,
-                           chat_language=request.args.get("lang"))
+    return render_template(
+        "bot/demo.html", survey=survey, service=service, chat_language=request.args.get("lang")
+    )
 
 
 def _body(allowed):
@@ -116,8 +122,9 @@ def _body(allowed):
     if extra:
         raise ApiError(400, "unexpected_field", f"Unexpected field: {sorted(extra)[0]}.")
     if any(text.unstorable(value) for value in data.values()):
-        raise ApiError(400, "bad_text", "Your message has a character we cannot keep. "
-                       "Please type it again without it.")
+        raise ApiError(
+            400, "bad_text", "Your message has a character we cannot keep. Please type it again without it."
+        )
     return data
 
 
@@ -137,12 +144,18 @@ def _engine(session, instrument_slug=None, service_slug=None, instrument=None, l
     if service is None:
         raise ApiError(404, "unknown_service", "There is no service with that name.")
     definition = survey_dao.definition_of(instrument)
-    language = next((found for found in translations.available(definition, languages.offered())
-                     if found.code == lang), languages.ENGLISH)
+    language = next(
+        (found for found in translations.available(definition, languages.offered()) if found.code == lang),
+        languages.ENGLISH,
+    )
     translation = None if language is languages.ENGLISH else translations.shipped()[language.code]
     say = translation.say if translation else str
-    engine = Engine(translations.translate(definition, translation), say(service.easy_name or service.name),
-                    say(service.contact) if service.contact else None, words=_words(language.code))
+    engine = Engine(
+        translations.translate(definition, translation),
+        say(service.easy_name or service.name),
+        say(service.contact) if service.contact else None,
+        words=_words(language.code),
+    )
     return instrument, service, engine, language
 
 
@@ -152,14 +165,21 @@ def survey_info(slug):
     with reading() as session:
         instrument = survey_dao.latest_instrument(session, slug)
         service_slug = request.args.get("service") or (
-            survey_dao.definition_of(instrument).default_service if instrument else None)
-        instrument, service, engine, language = _engine(session, slug, service_slug, instrument,
-                                                        request.args.get("lang"))
-    return jsonify(survey=slug, version=instrument.version,
-                   title=engine.definition.title.replace("{service}", engine.service_name),
-                   service=service.slug, service_name=engine.service_name,
-                   lang=language.code, dir=language.direction,
-                   ui={words: engine.words.gettext(words) for words in WIDGET_WORDS})
+            survey_dao.definition_of(instrument).default_service if instrument else None
+        )
+        instrument, service, engine, language = _engine(
+            session, slug, service_slug, instrument, request.args.get("lang")
+        )
+    return jsonify(
+        survey=slug,
+        version=instrument.version,
+        title=engine.definition.title.replace("{service}", engine.service_name),
+        service=service.slug,
+        service_name=engine.service_name,
+        lang=language.code,
+        dir=language.direction,
+        ui={words: engine.words.gettext(words) for words in WIDGET_WORDS},
+    )
 
 
 @bp.post(f"{API}/conversations")
@@ -170,10 +190,11 @@ def start():
     with transaction() as session:
         instrument = survey_dao.latest_instrument(session, str(data.get("survey", "")))
         service_slug = data.get("service") or (
-            survey_dao.definition_of(instrument).default_service if instrument else None)
-        instrument, service, engine, language = _engine(session, instrument=instrument,
-                                                        service_slug=str(service_slug or ""),
-                                                        lang=data.get("lang"))
+            survey_dao.definition_of(instrument).default_service if instrument else None
+        )
+        instrument, service, engine, language = _engine(
+            session, instrument=instrument, service_slug=str(service_slug or ""), lang=data.get("lang")
+        )
         state, turn = engine.start()
         state["lang"] = language.code  # the whole conversation stays in this language
         dao.add_conversation(session, token, instrument.id, service.slug, state, now)
@@ -183,13 +204,16 @@ def start():
 def _conversation(session, token):
     if not (isinstance(token, str) and 20 <= len(token) <= 64):
         raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
-    row = dao.live_conversation(session, token, clock.now(),
-                                current_app.config["CHAT_RESUME_MINUTES"])
+    row = dao.live_conversation(session, token, clock.now(), current_app.config["CHAT_RESUME_MINUTES"])
     if row is None:
         raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
     instrument = session.get(Instrument, row.instrument_id)
-    _, _, engine, _ = _engine(session, service_slug=row.service_slug, instrument=instrument,
-                           lang=storage.parse_state(row).get("lang"))
+    _, _, engine, _ = _engine(
+        session,
+        service_slug=row.service_slug,
+        instrument=instrument,
+        lang=storage.parse_state(row).get("lang"),
+    )
     return row, engine
 
 
@@ -240,6 +264,5 @@ def leave(token):
     """End a conversation early; what was answered is kept, marked partial."""
     with transaction() as session:
         row, _ = _conversation(session, token)
-        stored = storage.store_conversation(session, row, storage.parse_state(row),
-                                            clock.now(), partial=True)
+        stored = storage.store_conversation(session, row, storage.parse_state(row), clock.now(), partial=True)
     return jsonify(stored=stored)

@@ -16,9 +16,16 @@ def conversation_id(token):
 
 
 def add_conversation(session, token, instrument_id, service_slug, state, now):
-    session.add(ChatConversation(id=conversation_id(token), instrument_id=instrument_id,
-                                 service_slug=service_slug, state=json.dumps(state),
-                                 started_at=now, updated_at=now))
+    session.add(
+        ChatConversation(
+            id=conversation_id(token),
+            instrument_id=instrument_id,
+            service_slug=service_slug,
+            state=json.dumps(state),
+            started_at=now,
+            updated_at=now,
+        )
+    )
 
 
 def live_conversation(session, token, now, resume_minutes):
@@ -43,17 +50,20 @@ def advance(session, row, new_state, now):
 def remove(session, row):
     """Delete a conversation as it was read; return False if another request got there first
     (it finished or left the same chat a moment before), so it is stored once."""
-    result = session.execute(delete(ChatConversation).where(ChatConversation.id == row.id,
-                                                            ChatConversation.state == row.state))
+    result = session.execute(
+        delete(ChatConversation).where(ChatConversation.id == row.id, ChatConversation.state == row.state)
+    )
     return result.rowcount == 1
 
 
 def stale_conversation_ids(session, before):
     """Return the ids of conversations last touched before a time (abandoned), oldest first,
     leaving out those set aside because they could not be stored."""
-    query = (select(ChatConversation.id)
-             .where(ChatConversation.updated_at < before, ChatConversation.set_aside == False)  # noqa: E712
-             .order_by(ChatConversation.updated_at))
+    query = (
+        select(ChatConversation.id)
+        .where(ChatConversation.updated_at < before, ChatConversation.set_aside == False)  # noqa: E712
+        .order_by(ChatConversation.updated_at)
+    )
     return list(session.exec(query))
 
 
@@ -68,5 +78,6 @@ def stale_conversation(session, conversation_id, before):
 
 def set_aside(session, conversation_id):
     """Keep a conversation that could not be stored out of the next runs."""
-    session.execute(update(ChatConversation).where(ChatConversation.id == conversation_id)
-                    .values(set_aside=True))
+    session.execute(
+        update(ChatConversation).where(ChatConversation.id == conversation_id).values(set_aside=True)
+    )

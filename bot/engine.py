@@ -27,9 +27,11 @@ ENGLISH = stdlib_gettext.NullTranslations()
 
 
 def _goodbye(words):
-    return (words.gettext("That is all the questions."),
-            words.gettext("Your answers will help make things better."),
-            words.gettext("You can close this chat now."))
+    return (
+        words.gettext("That is all the questions."),
+        words.gettext("Your answers will help make things better."),
+        words.gettext("You can close this chat now."),
+    )
 
 
 def goodbye(turn, words=ENGLISH):
@@ -67,11 +69,17 @@ class Turn:
     help_start: str | None = None  # the first of the help messages, when they are shown
 
     def as_dict(self):
-        return {"turn": self.turn, "messages": list(self.messages), "kind": self.kind,
-                "question": self.question, "prompt": self.prompt, "max_length": self.max_length,
-                "help_shown": self.help_shown, "help_start": self.help_start,
-                "buttons": [{"code": b.code, "label": b.label, "picture": b.picture}
-                            for b in self.buttons]}
+        return {
+            "turn": self.turn,
+            "messages": list(self.messages),
+            "kind": self.kind,
+            "question": self.question,
+            "prompt": self.prompt,
+            "max_length": self.max_length,
+            "help_shown": self.help_shown,
+            "help_start": self.help_start,
+            "buttons": [{"code": b.code, "label": b.label, "picture": b.picture} for b in self.buttons],
+        }
 
 
 class Engine:
@@ -88,19 +96,34 @@ class Engine:
 
     def start(self):
         """Return a new state and the first turn."""
-        state = {"v": STATE_VERSION, "survey": self.definition.slug, "step": 0, "turn": 0,
-                 "follow_up": None, "answers": {}, "comments": [], "finished": False}
+        state = {
+            "v": STATE_VERSION,
+            "survey": self.definition.slug,
+            "step": 0,
+            "turn": 0,
+            "follow_up": None,
+            "answers": {},
+            "comments": [],
+            "finished": False,
+        }
         count, words = most_questions(self.definition), self.words
         if _routed(self.definition):
-            how_many = words.ngettext("I will ask you %(num)d short question or fewer.",
-                                      "I will ask you %(num)d short questions or fewer.", count)
+            how_many = words.ngettext(
+                "I will ask you %(num)d short question or fewer.",
+                "I will ask you %(num)d short questions or fewer.",
+                count,
+            )
         else:
-            how_many = words.ngettext("I will ask you %(num)d short question.",
-                                      "I will ask you %(num)d short questions.", count)
+            how_many = words.ngettext(
+                "I will ask you %(num)d short question.", "I will ask you %(num)d short questions.", count
+            )
         team = f"{self.service_name[:1].upper()}{self.service_name[1:]}"
-        hello = (words.gettext("Hello! I am a computer, not a person."), how_many % {"num": count},
-                 words.gettext("%(team)s will read your answers.") % {"team": team},
-                 words.gettext("You do not need to give your name."))
+        hello = (
+            words.gettext("Hello! I am a computer, not a person."),
+            how_many % {"num": count},
+            words.gettext("%(team)s will read your answers.") % {"team": team},
+            words.gettext("You do not need to give your name."),
+        )
         return state, self._ask(state, hello)
 
     def current(self, state):
@@ -117,14 +140,21 @@ class Engine:
             raise EngineError("finished", self.words.gettext("This conversation has already finished."))
         if turn != state["turn"]:
             raise EngineError("out_of_order", self.words.gettext("That answer is for an earlier question."))
-        state = {**state, "answers": dict(state["answers"]),
-                 "comments": [list(c) for c in state["comments"]], "turn": state["turn"] + 1}
+        state = {
+            **state,
+            "answers": dict(state["answers"]),
+            "comments": [list(c) for c in state["comments"]],
+            "turn": state["turn"] + 1,
+        }
         if state["follow_up"]:
             said = self._take_follow_up(state, answer)
         else:
             question = self.definition.questions[state["step"]]
-            said = (self._take_text(state, question, answer) if question.type == "text"
-                    else self._take_choice(state, question, answer))
+            said = (
+                self._take_text(state, question, answer)
+                if question.type == "text"
+                else self._take_choice(state, question, answer)
+            )
         if state["follow_up"]:
             return state, self._ask(state, said)
         state["step"] = self._next_step(state)
@@ -137,8 +167,7 @@ class Engine:
         """Return the next question's step, passing over questions not asked (routing)."""
         questions = self.definition.questions
         step = state["step"] + 1
-        while step < len(questions) and not self.definition.is_asked(questions[step].key,
-                                                                       state["answers"]):
+        while step < len(questions) and not self.definition.is_asked(questions[step].key, state["answers"]):
             step += 1
         return step
 
@@ -166,8 +195,10 @@ class Engine:
             raise EngineError("empty_text", self.words.gettext("Please write something, or press Skip."))
         text = text.strip()
         if len(text) > question.max_length:
-            raise EngineError("too_long", self.words.gettext("Please use %(num)d letters or fewer.")
-                              % {"num": question.max_length})
+            raise EngineError(
+                "too_long",
+                self.words.gettext("Please use %(num)d letters or fewer.") % {"num": question.max_length},
+            )
         score, risk = polarity(text), safeguarding.suggests_risk(text)
         state["comments"].append([key, text, score, risk, risk])
         return score, risk
@@ -196,8 +227,11 @@ class Engine:
 
     def _help_messages(self):
         say = self.words.gettext
-        messages = [say("Thank you for telling us."), self.danger,
-                    say("You can call Childline for free on 0800 1111.")]
+        messages = [
+            say("Thank you for telling us."),
+            self.danger,
+            say("You can call Childline for free on 0800 1111."),
+        ]
         if self.contact:
             messages.append(say("You can also contact %(contact)s.") % {"contact": self.contact})
         messages.append(say("A member of staff will read what you wrote."))
@@ -211,17 +245,39 @@ class Engine:
         if state["follow_up"]:
             question = self.definition.question(state["follow_up"])
             better = say("What would make it better?")
-            return Turn((*said, better), "text", question=f"{question.key}_better", prompt=better,
-                        buttons=(skip,), max_length=question.max_length, turn=state["turn"], **helped)
+            return Turn(
+                (*said, better),
+                "text",
+                question=f"{question.key}_better",
+                prompt=better,
+                buttons=(skip,),
+                max_length=question.max_length,
+                turn=state["turn"],
+                **helped,
+            )
         question = self.definition.questions[state["step"]]
         text = question.easy_text.replace("{service}", self.service_name)
         if question.type == "text":
-            return Turn((*said, text, say("You can type your answer.")), "text",
-                        question=question.key, prompt=text, buttons=(skip,),
-                        max_length=question.max_length, turn=state["turn"], **helped)
+            return Turn(
+                (*said, text, say("You can type your answer.")),
+                "text",
+                question=question.key,
+                prompt=text,
+                buttons=(skip,),
+                max_length=question.max_length,
+                turn=state["turn"],
+                **helped,
+            )
         buttons = (*(Button(o.code, o.easy_label, o.picture) for o in question.options), skip)
-        return Turn((*said, text), "choice", question=question.key, prompt=text, buttons=buttons,
-                    turn=state["turn"], **helped)
+        return Turn(
+            (*said, text),
+            "choice",
+            question=question.key,
+            prompt=text,
+            buttons=buttons,
+            turn=state["turn"],
+            **helped,
+        )
 
     def _end(self, state, said):
         return Turn((*said, *_goodbye(self.words)), "end", turn=state["turn"], **self._helped(said))
@@ -232,9 +288,12 @@ class Engine:
         return {"help_shown": shown, "help_start": self.danger if shown else None}
 
     def _check_state(self, state):
-        if (not isinstance(state, dict) or state.get("v") != STATE_VERSION
-                or state.get("survey") != self.definition.slug
-                or not 0 <= state.get("step", -1) <= len(self.definition.questions)):
+        if (
+            not isinstance(state, dict)
+            or state.get("v") != STATE_VERSION
+            or state.get("survey") != self.definition.slug
+            or not 0 <= state.get("step", -1) <= len(self.definition.questions)
+        ):
             raise EngineError("bad_state", self.words.gettext("This conversation cannot be continued."))
 
     def _only(self, answer, allowed):
@@ -248,8 +307,10 @@ def _routed(definition):
 
 def most_questions(definition):
     """Return the most questions one conversation can ask, given the routing."""
-    controllers = [definition.question(key) for key in
-                   dict.fromkeys(q.asked_if[0] for q in definition.questions if q.asked_if)]
+    controllers = [
+        definition.question(key)
+        for key in dict.fromkeys(q.asked_if[0] for q in definition.questions if q.asked_if)
+    ]
     choices = [[None, *(o.code for o in c.options)] for c in controllers]
     most = 0
     for combination in itertools.islice(itertools.product(*choices), 4096):

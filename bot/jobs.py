@@ -31,7 +31,8 @@ def close_stale_chats(now=None):
             with transaction() as session:
                 row = dao.stale_conversation(session, conversation_id, cutoff)
                 kept = row is not None and storage.store_conversation(
-                    session, row, storage.parse_state(row), now, partial=True)
+                    session, row, storage.parse_state(row), now, partial=True
+                )
             stored += kept  # counted once committed
         except OperationalError:
             raise  # the database is down or busy: the whole run fails and is tried again
@@ -39,14 +40,23 @@ def close_stale_chats(now=None):
             with transaction() as session:
                 dao.set_aside(session, conversation_id)
             set_aside += 1
-            log.warning("abandoned chat %s set aside: it could not be stored (%s)",
-                        conversation_id[:8], type(error).__name__)
+            log.warning(
+                "abandoned chat %s set aside: it could not be stored (%s)",
+                conversation_id[:8],
+                type(error).__name__,
+            )
     aside = f", {set_aside} set aside" if set_aside else ""
     return f"{stored} abandoned chats stored as partial responses{aside}"
 
 
 JOBS = [
     # Every 15 minutes: chats left past the resume window count, marked partial.
-    Job("close_stale_chats", close_stale_chats, CronTrigger(minute="*/15", timezone=clock.LONDON),
-        "%Y-%m-%dT%H:%M", "Store abandoned chats as partial responses", timedelta(minutes=10)),
+    Job(
+        "close_stale_chats",
+        close_stale_chats,
+        CronTrigger(minute="*/15", timezone=clock.LONDON),
+        "%Y-%m-%dT%H:%M",
+        "Store abandoned chats as partial responses",
+        timedelta(minutes=10),
+    ),
 ]

@@ -22,13 +22,26 @@ def store_conversation(session, row, state, now, partial):
     service = survey_dao.service(session, row.service_slug)
     definition = survey_dao.definition_of(instrument)
     submission = collect.Submission(
-        instrument_id=instrument.id, instrument_version=instrument.version,
-        service_slug=service.slug, provider_slug=service.provider_slug, district_slug=None,
-        channel="chat", easy_read=True, language=state.get("lang", "en"),
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        service_slug=service.slug,
+        provider_slug=service.provider_slug,
+        district_slug=None,
+        channel="chat",
+        easy_read=True,
+        language=state.get("lang", "en"),
     )
     comments = [tuple(c) for c in state["comments"]]
-    collect.store_answers(session, definition, submission, submission_id(row.id), state["answers"],
-                          comments, now, partial=partial)
+    collect.store_answers(
+        session,
+        definition,
+        submission,
+        submission_id(row.id),
+        state["answers"],
+        comments,
+        now,
+        partial=partial,
+    )
     return True
 
 

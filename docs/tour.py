@@ -19,8 +19,16 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).parent / "tour"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port():
@@ -32,11 +40,17 @@ def free_port():
 def demo_server(folder, port):
     """Make a demo in ``folder`` and serve it; return (server process, demo password)."""
     env = {**os.environ, "FEEDBACK_INSTANCE_PATH": str(folder), "FEEDBACK_PORT": str(port)}
-    made = subprocess.run([sys.executable, "-m", "feedback", "demo"], env=env, capture_output=True,
-                          text=True, check=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "feedback", "demo"], env=env, capture_output=True, text=True, check=True
+    )
     password = re.search(r"Their password \(shown only now\): (\S+)", made.stdout).group(1)
-    server = subprocess.Popen([sys.executable, "-m", "feedback", "serve"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "feedback", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):

@@ -78,8 +78,18 @@ def create_app(test_config=None):
     from feedback.waitlist.jobs import JOBS as waitlist_jobs
     from surveys.jobs import JOBS as sending_jobs
 
-    jobs.init_app(app, [*analysis_jobs, *freshness_jobs, *waitlist_jobs, *chat_jobs, *retention.JOBS,
-                        *sending_jobs, *loop_jobs])
+    jobs.init_app(
+        app,
+        [
+            *analysis_jobs,
+            *freshness_jobs,
+            *waitlist_jobs,
+            *chat_jobs,
+            *retention.JOBS,
+            *sending_jobs,
+            *loop_jobs,
+        ],
+    )
     health.init_app(app)
     text.init_app(app)
     return app

@@ -29,11 +29,18 @@ def _refusal(verdict):
 
 def _count_failure(email, user, what):
     """Record a failed password or code; lock the address if that was one too many."""
-    audit.record("sign_in_failed", actor=user.email if what == "code" else "anonymous",
-                 detail="wrong or reused code" if what == "code" else "unknown account or wrong password")
+    audit.record(
+        "sign_in_failed",
+        actor=user.email if what == "code" else "anonymous",
+        detail="wrong or reused code" if what == "code" else "unknown account or wrong password",
+    )
     if lockout.failed(email):
-        audit.record("sign_in_locked", actor="anonymous", subject=user.email if user else None,
-                     detail=f"locked after {current_app.config['LOCKOUT_AFTER']} failures in a row")
+        audit.record(
+            "sign_in_locked",
+            actor="anonymous",
+            subject=user.email if user else None,
+            detail=f"locked after {current_app.config['LOCKOUT_AFTER']} failures in a row",
+        )
 
 
 def login_page():
@@ -109,8 +116,11 @@ def _use_code(user_id, code):
 @bp.get("/account")
 def account():
     """Your account: how you sign in, and signing out on every other device."""
-    return render_template("dashboard/account.html", form=FlaskForm(),
-                           second_factor_offered=auth.current_user().role in totp.ROLES)
+    return render_template(
+        "dashboard/account.html",
+        form=FlaskForm(),
+        second_factor_offered=auth.current_user().role in totp.ROLES,
+    )
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -155,8 +165,9 @@ def _two_factor_page(user, error=None, status=200, form=None):
     if form is None:
         form = {"enabled": RemoveSecondFactorForm, "pending": CodeForm, "start": PasswordCheckForm}[state]()
     qr = _qr_svg(totp.uri(pending, user.email)) if pending else None
-    return render_template("dashboard/two_factor.html", state=state, form=form, secret=pending, qr=qr,
-                           error=error), status
+    return render_template(
+        "dashboard/two_factor.html", state=state, form=form, secret=pending, qr=qr, error=error
+    ), status
 
 
 def _password_right(user, password):
@@ -199,8 +210,9 @@ def _confirm_enrolment(user):
         return _two_factor_page(user, "That took too long. Enter your password to start again.", 400)
     step = totp.step_of(pending, form.code.data) if form.validate_on_submit() else None
     if step is None:
-        return _two_factor_page(user, "The code is not right. Check the time on your phone and try the "
-                                "newest code.", 400, form)
+        return _two_factor_page(
+            user, "The code is not right. Check the time on your phone and try the newest code.", 400, form
+        )
     with transaction() as db_session:
         stored = db_session.get(StaffUser, user.id)
         stored.totp_secret, stored.totp_last_step = stored.totp_pending, step

@@ -17,8 +17,9 @@ def api_tokens_group():
 
 @api_tokens_group.command("add")
 @click.option("--name", required=True, help="What uses it, e.g. 'Power BI board pack'.")
-@click.option("--role", required=True, type=click.Choice(api_tokens.ROLES),
-              help="The staff role whose scope it has.")
+@click.option(
+    "--role", required=True, type=click.Choice(api_tokens.ROLES), help="The staff role whose scope it has."
+)
 @click.option("--service", "services", multiple=True, help="Service staff only: a service (repeatable).")
 def add(name, role, services):
     """Make a token; it is printed once, alone on the last line, and stored only as a hash."""
@@ -29,10 +30,11 @@ def add(name, role, services):
     except api_tokens.TokenError as error:
         click.echo(f"Refused: {error}.", err=True)
         sys.exit(1)
-    audit.record("api_token_made", subject=f"api token {token_id}", detail=f"{name} ({role})",
-                 actor=ACTOR)
-    click.echo(f"API token {token_id} for {name} ({role}). It is shown this once: keep it in the "
-               "BI tool's secret store. Send it as 'Authorization: Bearer <token>'.")
+    audit.record("api_token_made", subject=f"api token {token_id}", detail=f"{name} ({role})", actor=ACTOR)
+    click.echo(
+        f"API token {token_id} for {name} ({role}). It is shown this once: keep it in the "
+        "BI tool's secret store. Send it as 'Authorization: Bearer <token>'."
+    )
     click.echo(token)
 
 
@@ -46,8 +48,10 @@ def list_tokens():
     for row in found:
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
-        click.echo(f"{row.id}\t{row.name}\t{row.role}\t{row.services or 'all services'}\t"
-                   f"made {row.created_at:%Y-%m-%d}\tlast used {used}\t{state}")
+        click.echo(
+            f"{row.id}\t{row.name}\t{row.role}\t{row.services or 'all services'}\t"
+            f"made {row.created_at:%Y-%m-%d}\tlast used {used}\t{state}"
+        )
 
 
 @api_tokens_group.command("revoke")

@@ -18,10 +18,13 @@ auth.guard_blueprint(bp, roles={"admin"})
 class TokenForm(FlaskForm):
     """What a new API token is called, the role it acts as and (service staff) its services."""
 
-    name = StringField("What will use it", validators=[InputRequired("Give the token a name."),
-                                                       Length(max=100)])
-    role = SelectField("Role (the token sees what this role sees)",
-                       choices=[SelectChoice(r, auth.ROLES[r]) for r in api_tokens.ROLES])
+    name = StringField(
+        "What will use it", validators=[InputRequired("Give the token a name."), Length(max=100)]
+    )
+    role = SelectField(
+        "Role (the token sees what this role sees)",
+        choices=[SelectChoice(r, auth.ROLES[r]) for r in api_tokens.ROLES],
+    )
     services = SelectMultipleField("Services (service staff only)", choices=[])
 
 
@@ -40,8 +43,9 @@ def _form():
 def _page(form, made=None, status=200):
     with reading() as session:
         tokens = api_tokens.listing(session)
-    return render_template("dashboard/api_tokens.html", tokens=tokens, form=form, made=made,
-                           revoke_form=RevokeForm()), status
+    return render_template(
+        "dashboard/api_tokens.html", tokens=tokens, form=form, made=made, revoke_form=RevokeForm()
+    ), status
 
 
 @bp.get("/")
@@ -58,8 +62,9 @@ def make():
         return _page(form, status=400)
     try:
         with transaction() as session:
-            row, token = api_tokens.create(session, form.name.data, form.role.data,
-                                           form.services.data, auth.current_user().email)
+            row, token = api_tokens.create(
+                session, form.name.data, form.role.data, form.services.data, auth.current_user().email
+            )
             token_id, name = row.id, row.name
     except api_tokens.TokenError as error:
         form.name.errors = [f"{str(error)[:1].upper()}{str(error)[1:]}."]

@@ -63,8 +63,13 @@ def create(session, name, role, services, created_by):
     if role not in ROLES:
         raise TokenError(f"the role must be one of {', '.join(ROLES)}")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name, role=role, services=_services(session, role, services),
-                   token_hash=hash_token(token), created_by=created_by)
+    row = ApiToken(
+        name=name,
+        role=role,
+        services=_services(session, role, services),
+        token_hash=hash_token(token),
+        created_by=created_by,
+    )
     session.add(row)
     session.flush()
     return row, token

@@ -168,8 +168,10 @@ def current_user():
     if user_id is None:
         return None
     now = clock.now().timestamp()
-    if (now - session.get("seen_at", 0) > IDLE_TIMEOUT.total_seconds()
-            or now - session.get("signed_in_at", 0) > ABSOLUTE_TIMEOUT.total_seconds()):
+    if (
+        now - session.get("seen_at", 0) > IDLE_TIMEOUT.total_seconds()
+        or now - session.get("signed_in_at", 0) > ABSOLUTE_TIMEOUT.total_seconds()
+    ):
         session.clear()
         return None
     with reading() as db_session:

@@ -28,6 +28,9 @@ def init_app(app):
     @app.before_request
     def refuse_files():
         if request.mimetype == "multipart/form-data" and request.files:
-            return render_error(400, "Files cannot be sent here",
-                                "This service does not take files. Please type your answer instead.")
+            return render_error(
+                400,
+                "Files cannot be sent here",
+                "This service does not take files. Please type your answer instead.",
+            )
         return None

@@ -73,16 +73,16 @@ def init():
 
     errors = initialise(echo=click.echo)
     if errors:
-        click.echo(f"{len(errors)} definition file(s) were not loaded; fix them and run init again.",
-                   err=True)
+        click.echo(
+            f"{len(errors)} definition file(s) were not loaded; fix them and run init again.", err=True
+        )
         sys.exit(1)
 
 
 @main.command()
 @click.option("--responses", default=20_000, show_default=True, help="How many answers to make.")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same year.")
-@click.option("--replace", is_flag=True,
-              help="Delete all responses, invitations and the waiting list first.")
+@click.option("--replace", is_flag=True, help="Delete all responses, invitations and the waiting list first.")
 @click.option("--new-passwords", is_flag=True, help="Give the demo staff accounts a new password.")
 @in_app(migrated=False)
 def demo(responses, seed, replace, new_passwords):
@@ -102,8 +102,10 @@ def demo(responses, seed, replace, new_passwords):
         if not existing or replace:
             demo_data.clear(session)
     if existing and not replace:
-        click.echo(f"The database already holds {existing} responses; left as it is. "
-                   "Use --replace to delete them and make a fresh demo year.")
+        click.echo(
+            f"The database already holds {existing} responses; left as it is. "
+            "Use --replace to delete them and make a fresh demo year."
+        )
     else:
         months = _fill_demo(responses, seed)
         _fill_waiting_list(seed)
@@ -136,8 +138,9 @@ def _fill_manual_values(seed, months):
     with transaction() as session:
         values = demo_data.manual_values(random.Random(seed), analysis_dao.plans(session), months)
         for plan, ref, month, value in values:
-            analysis_dao.save_manual_value(session, plan, ref, month, value, "demo",
-                                           "invented for the demonstration")
+            analysis_dao.save_manual_value(
+                session, plan, ref, month, value, "demo", "invented for the demonstration"
+            )
     click.echo(f"Entered {len(values)} invented monthly values for the KPIs entered by hand.")
 
 
@@ -181,8 +184,9 @@ def _fill_demo(count, seed):
     annual_reviews, cache, batch_size = Counter(), {}, 2000
     with click.progressbar(length=count, label="Making a synthetic year of answers") as bar:
         while batch := list(itertools.islice(generated, batch_size)):
-            annual_reviews.update(row["month"] for row, _, _ in batch
-                                  if row["instrument_slug"] == "ehcp-annual-review")
+            annual_reviews.update(
+                row["month"] for row, _, _ in batch if row["instrument_slug"] == "ehcp-annual-review"
+            )
             with transaction() as session:
                 demo_data.insert_batch(session, batch, cache)
             bar.update(len(batch))
@@ -204,14 +208,18 @@ def _fill_waiting_list(seed):
     today = clock.today()
     rows = waitlist_demo.rows(rng, today)
     # A speech and language therapy list as well, for its 18-week KPI (CIP 5.5).
-    rows += [dataclasses.replace(row, reference=f"SL{200000 + index}", pathway="salt")
-             for index, row in enumerate(waitlist_demo.rows(random.Random(seed + 1), today, count=400,
-                                                            weeks=60, capacity=(15, 19)))]
+    rows += [
+        dataclasses.replace(row, reference=f"SL{200000 + index}", pathway="salt")
+        for index, row in enumerate(
+            waitlist_demo.rows(random.Random(seed + 1), today, count=400, weeks=60, capacity=(15, 19))
+        )
+    ]
     with transaction() as session:
         dao.clear(session)  # a fresh demo list (on --replace, the old one and its letters go)
         dao.save_rows(session, fernet, rows)
-        history = waitlist_demo.sent_history(rng, [dao.as_schedule_entry(r) for r in rows],
-                                             tracker.policy(), today)
+        history = waitlist_demo.sent_history(
+            rng, [dao.as_schedule_entry(r) for r in rows], tracker.policy(), today
+        )
         entries = dao.entries_by_reference(session)
         for reference, letter, sent_on in history:
             dao.record_sent(session, entries[reference], letter, sent_on, "demo")
@@ -246,23 +254,36 @@ def _print_links(password):
         click.echo(f"\nDemo staff accounts, one per role: {accounts}")
         click.echo(f"Their password (shown only now): {password}")
     else:
-        click.echo(f"\nDemo staff accounts: {accounts} (their password is unchanged; "
-                   "`feedback demo --new-passwords` gives them a new one).")
-    click.echo("Add your own with `feedback users add --email you@example.org --role admin` "
-               "(it asks for a password of 12 characters or more).")
+        click.echo(
+            f"\nDemo staff accounts: {accounts} (their password is unchanged; "
+            "`feedback demo --new-passwords` gives them a new one)."
+        )
+    click.echo(
+        "Add your own with `feedback users add --email you@example.org --role admin` "
+        "(it asks for a password of 12 characters or more)."
+    )
     click.echo("Make single-use links with `feedback invite --survey service-experience --service camhs`.")
     click.echo(f"To start again, stop the server and delete {current_app.instance_path}.")
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=lambda: int(os.environ.get("FEEDBACK_PORT", "8000")),
-              show_default="8000, or FEEDBACK_PORT", type=int)
-@click.option("--workers", default=lambda: int(os.environ.get("FEEDBACK_WORKERS", "2")),
-              show_default="2, or FEEDBACK_WORKERS", type=click.IntRange(1, 64),
-              help="Web worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Threads in each worker.")
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("FEEDBACK_PORT", "8000")),
+    show_default="8000, or FEEDBACK_PORT",
+    type=int,
+)
+@click.option(
+    "--workers",
+    default=lambda: int(os.environ.get("FEEDBACK_WORKERS", "2")),
+    show_default="2, or FEEDBACK_WORKERS",
+    type=click.IntRange(1, 64),
+    help="Web worker processes.",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads in each worker."
+)
 def serve(host, port, workers, threads):
     """Serve the web app with a production server (gunicorn, several worker processes).
 
@@ -290,8 +311,10 @@ def serve(host, port, workers, threads):
     if app.config["SCHEDULER_ENABLED"]:
         supervisor = server.SchedulerSupervisor([sys.executable, "-m", "feedback", "scheduler"])
         supervisor.start()
-        click.echo("Scheduler started in its own process, restarted if it stops "
-                   "(FEEDBACK_SCHEDULER=off to run it elsewhere).")
+        click.echo(
+            "Scheduler started in its own process, restarted if it stops "
+            "(FEEDBACK_SCHEDULER=off to run it elsewhere)."
+        )
     click.echo(f"Serving on http://{host}:{port} with {workers} worker(s) (press Ctrl+C to stop)")
     try:
         server.run(host, port, workers, threads)
@@ -360,8 +383,9 @@ def jobs_run(name):
     from feedback import jobs as runner
 
     if name not in runner.registry():
-        raise click.BadParameter(f"no job called {name!r}; try: {', '.join(runner.registry())}",
-                                 param_hint="NAME")
+        raise click.BadParameter(
+            f"no job called {name!r}; try: {', '.join(runner.registry())}", param_hint="NAME"
+        )
     try:
         click.echo(runner.run(name, run_key=runner.manual_key()))
     except runner.JobFailed as error:
@@ -398,8 +422,14 @@ def _parse_date(_ctx, _param, value):
 @click.option("--district", default=None, help="District slug, e.g. preston.")
 @click.option("--appointment-date", callback=_parse_date, help="YYYY-MM-DD; sets the month counted.")
 @click.option("--count", default=1, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--csv", "csv_path", type=click.File("w"), default="-", show_default=True,
-              help="Where to write the links as CSV ('-' for the screen).")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.File("w"),
+    default="-",
+    show_default=True,
+    help="Where to write the links as CSV ('-' for the screen).",
+)
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also write cards with QR codes.")
 @click.option("--days", default=None, type=click.IntRange(1, 90), help="Days until links expire.")
 @in_app
@@ -410,17 +440,24 @@ def invite(survey, service, district, appointment_date, count, csv_path, pdf_pat
 
     with transaction() as session:
         if dao.latest_instrument(session, survey) is None:
-            raise click.BadParameter(f"no survey called {survey!r}; run `feedback init` first?",
-                                     param_hint="--survey")
+            raise click.BadParameter(
+                f"no survey called {survey!r}; run `feedback init` first?", param_hint="--survey"
+            )
         service_row = dao.service(session, service)
         if service_row is None:
             raise click.BadParameter(f"no service called {service!r}", param_hint="--service")
         if district and dao.district(session, district) is None:
             raise click.BadParameter(f"no district called {district!r}", param_hint="--district")
         links = invitations.issue(
-            session, instrument_slug=survey, service=service_row, district_slug=district,
-            appointment_date=appointment_date, count=count, base_url=current_app.config["BASE_URL"],
-            now=clock.now(), days=days or current_app.config["INVITATION_DAYS"],
+            session,
+            instrument_slug=survey,
+            service=service_row,
+            district_slug=district,
+            appointment_date=appointment_date,
+            count=count,
+            base_url=current_app.config["BASE_URL"],
+            now=clock.now(),
+            days=days or current_app.config["INVITATION_DAYS"],
         )
     invitations.write_csv(links, csv_path)
     if pdf_path:
@@ -435,10 +472,17 @@ def users():
 
 @users.command("add")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "commissioner", "service_staff",
-                                                          "asd_team", "safeguarding_lead"]))
-@click.option("--service", "services", multiple=True,
-              help="For service staff: a service whose results they see (repeat for more).")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]),
+)
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    help="For service staff: a service whose results they see (repeat for more).",
+)
 @click.password_option(help="Asked for if not given; at least 12 characters.")
 @in_app
 def users_add(email, role, services, password):
@@ -481,8 +525,16 @@ def _register_commands():
     from feedback.waitlist.cli import letters_group, waitlist
     from surveys.appointments_cli import appointments_group
 
-    for command in (kpis, kpi_values, fft_return, api_tokens_group, waitlist, letters_group,
-                    appointments_group, themes_group):
+    for command in (
+        kpis,
+        kpi_values,
+        fft_return,
+        api_tokens_group,
+        waitlist,
+        letters_group,
+        appointments_group,
+        themes_group,
+    ):
         main.add_command(in_app_group(command))
 
 

@@ -33,8 +33,14 @@ def reclaim_job_run(session, record, owner, now):
     result = session.execute(
         update(JobRun)
         .where(JobRun.id == record.id, JobRun.attempts == record.attempts, JobRun.status == record.status)
-        .values(status="running", attempts=record.attempts + 1, owner=owner, started_at=now,
-                finished_at=None, retry_at=None)
+        .values(
+            status="running",
+            attempts=record.attempts + 1,
+            owner=owner,
+            started_at=now,
+            finished_at=None,
+            retry_at=None,
+        )
     )
     if result.rowcount != 1:
         return None
@@ -45,25 +51,33 @@ def reclaim_job_run(session, record, owner, now):
 def finish_job_run(session, run_id, status, detail, now, failures=0, retry_at=None):
     """Record how an attempt ended."""
     session.execute(
-        update(JobRun).where(JobRun.id == run_id).values(
-            status=status, detail=detail, finished_at=now, failures=failures,
-            retry_at=retry_at)
+        update(JobRun)
+        .where(JobRun.id == run_id)
+        .values(status=status, detail=detail, finished_at=now, failures=failures, retry_at=retry_at)
     )
 
 
 def latest_runs(session, job_ids):
     """Return {job id: its latest run} for the jobs that have run."""
-    newest = (select(JobRun.job_id, func.max(JobRun.started_at).label("started"))
-              .where(JobRun.job_id.in_(job_ids)).group_by(JobRun.job_id).subquery())
-    query = select(JobRun).join(newest, (JobRun.job_id == newest.c.job_id)
-                                & (JobRun.started_at == newest.c.started))
+    newest = (
+        select(JobRun.job_id, func.max(JobRun.started_at).label("started"))
+        .where(JobRun.job_id.in_(job_ids))
+        .group_by(JobRun.job_id)
+        .subquery()
+    )
+    query = select(JobRun).join(
+        newest, (JobRun.job_id == newest.c.job_id) & (JobRun.started_at == newest.c.started)
+    )
     return {record.job_id: record for record in session.exec(query)}
 
 
 def last_ok(session, job_ids):
     """Return {job id: when its last successful run finished}."""
-    query = (select(JobRun.job_id, func.max(JobRun.finished_at))
-             .where(JobRun.job_id.in_(job_ids), JobRun.status == "ok").group_by(JobRun.job_id))
+    query = (
+        select(JobRun.job_id, func.max(JobRun.finished_at))
+        .where(JobRun.job_id.in_(job_ids), JobRun.status == "ok")
+        .group_by(JobRun.job_id)
+    )
     return {job_id: as_utc(finished) for job_id, finished in session.exec(query)}
 
 
@@ -84,7 +98,9 @@ def staff_user_by_email(session, email):
 
 def staff_in_domain(session, domain):
     """Return [(email, role)] of the active accounts whose address is in ``domain``."""
-    query = (select(StaffUser.email, StaffUser.role)
-             .where(StaffUser.email.endswith(f"@{domain}"), StaffUser.active == True)  # noqa: E712
-             .order_by(StaffUser.id))
+    query = (
+        select(StaffUser.email, StaffUser.role)
+        .where(StaffUser.email.endswith(f"@{domain}"), StaffUser.active == True)  # noqa: E712
+        .order_by(StaffUser.id)
+    )
     return list(session.exec(query))

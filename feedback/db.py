@@ -35,8 +35,7 @@ def database_url(app):
     return f"sqlite:///{Path(app.instance_path) / 'feedback.sqlite3'}"
 
 
-def make_engine(url, statement_timeout_s=8.0, connect_timeout_s=2, pool_timeout_s=2.0,
-                busy_timeout_ms=5000):
+def make_engine(url, statement_timeout_s=8.0, connect_timeout_s=2, pool_timeout_s=2.0, busy_timeout_ms=5000):
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE writes;
     PostgreSQL gets connect, pool and statement timeouts."""
     if url.startswith("postgres://"):
@@ -45,9 +44,13 @@ def make_engine(url, statement_timeout_s=8.0, connect_timeout_s=2, pool_timeout_
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
         engine = create_engine(
-            url, hide_parameters=True, pool_timeout=pool_timeout_s,
-            connect_args={"connect_timeout": max(int(connect_timeout_s), 2),
-                          "options": f"-c statement_timeout={int(statement_timeout_s * 1000)}"},
+            url,
+            hide_parameters=True,
+            pool_timeout=pool_timeout_s,
+            connect_args={
+                "connect_timeout": max(int(connect_timeout_s), 2),
+                "options": f"-c statement_timeout={int(statement_timeout_s * 1000)}",
+            },
         )
         _watch_postgres(engine, Deadlines(), statement_timeout_s)
         return engine
@@ -160,8 +163,13 @@ def _watch_postgres(engine, deadlines, statement_timeout_s):
 def init_app(app):
     """Bind an engine to the app."""
     config = app.config
-    engine = make_engine(database_url(app), config["DB_STATEMENT_TIMEOUT_S"], config["DB_CONNECT_TIMEOUT_S"],
-                         config["DB_POOL_TIMEOUT_S"], config["DB_BUSY_TIMEOUT_MS"])
+    engine = make_engine(
+        database_url(app),
+        config["DB_STATEMENT_TIMEOUT_S"],
+        config["DB_CONNECT_TIMEOUT_S"],
+        config["DB_POOL_TIMEOUT_S"],
+        config["DB_BUSY_TIMEOUT_MS"],
+    )
     app.extensions["feedback.engine"] = engine
     app.extensions["feedback.write_engine"] = engine.execution_options(sqlite_immediate=True)
 

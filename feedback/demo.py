@@ -27,12 +27,18 @@ from surveys import dao
 
 # Which instrument each service asks, and how much of the year's feedback it gets.
 SERVICE_MIX = {
-    "camhs": ("service-experience", 14), "learning-disability": ("service-experience", 6),
-    "occupational-therapy": ("service-experience", 8), "physiotherapy": ("service-experience", 8),
-    "salt": ("service-experience", 12), "integrated-therapies": ("service-experience", 6),
-    "asd-nd-pathway": ("asd-support", 12), "break-time": ("break-time-parent", 7),
-    "local-offer": ("local-offer", 10), "ehc-assessment": ("ehcp-annual-review", 5),
-    "transitions": ("transition", 5), "partnership-board": ("board-quiz", 1),
+    "camhs": ("service-experience", 14),
+    "learning-disability": ("service-experience", 6),
+    "occupational-therapy": ("service-experience", 8),
+    "physiotherapy": ("service-experience", 8),
+    "salt": ("service-experience", 12),
+    "integrated-therapies": ("service-experience", 6),
+    "asd-nd-pathway": ("asd-support", 12),
+    "break-time": ("break-time-parent", 7),
+    "local-offer": ("local-offer", 10),
+    "ehc-assessment": ("ehcp-annual-review", 5),
+    "transitions": ("transition", 5),
+    "partnership-board": ("board-quiz", 1),
 }
 EXTRA_INSTRUMENTS = {"break-time": "break-time-young-person", "ehc-assessment": "ehc-needs-assessment"}
 # A few bad months, as real services have: (service, months before the latest, drop in share).
@@ -75,8 +81,9 @@ def dimensions(session):
     instruments = {}
     for slug in sorted(slugs):
         row = dao.latest_instrument(session, slug)
-        instruments[slug] = DemoInstrument(row.id, slug, row.version, row.respondent_type,
-                                           dao.definition_of(row).questions)
+        instruments[slug] = DemoInstrument(
+            row.id, slug, row.version, row.respondent_type, dao.definition_of(row).questions
+        )
     services = dict(session.execute(select(Service.slug, Service.provider_slug)).all())
     districts = sorted(session.execute(select(District.slug)).scalars())
     return instruments, services, districts
@@ -152,14 +159,20 @@ def generate(rng, instruments, services, districts, months, count):
         channel = "form" if slug == "ehcp-annual-review" else rng.choices(["form", "kiosk"], [5, 1])[0]
         row = {
             "submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "instrument_id": instrument.id, "instrument_slug": slug,
-            "instrument_version": instrument.version, "channel": channel,
+            "instrument_id": instrument.id,
+            "instrument_slug": slug,
+            "instrument_version": instrument.version,
+            "channel": channel,
             "invited": slug == "ehcp-annual-review" or (channel == "form" and rng.random() < 0.6),
             "easy_read": instrument.respondent_type == "young_person",
-            "service_slug": service, "provider_slug": services[service],
-            "district_slug": rng.choice(districts), "respondent_type": instrument.respondent_type,
-            "month": months[index], "submitted_at": _submitted_at(rng, months[index]),
-            "partial": False, "score": None,
+            "service_slug": service,
+            "provider_slug": services[service],
+            "district_slug": rng.choice(districts),
+            "respondent_type": instrument.respondent_type,
+            "month": months[index],
+            "submitted_at": _submitted_at(rng, months[index]),
+            "partial": False,
+            "score": None,
         }
         scored = [q for q in instrument.questions if q.correct]
         if scored:
@@ -181,20 +194,30 @@ def clear(session):
 
 def insert_batch(session, batch, polarity_cache):
     """Insert a batch of generated responses with their answers and comments."""
-    ids = session.execute(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True),
-        [row for row, _, _ in batch],
-    ).scalars().all()
+    ids = (
+        session.execute(
+            insert(Response).returning(Response.id, sort_by_parameter_order=True),
+            [row for row, _, _ in batch],
+        )
+        .scalars()
+        .all()
+    )
     answers, comments = [], []
     for response_id, (row, chosen, comment) in zip(ids, batch, strict=True):
-        answers.extend({"response_id": response_id, "question_key": k, "value": v}
-                       for k, v in chosen.items())
+        answers.extend({"response_id": response_id, "question_key": k, "value": v} for k, v in chosen.items())
         if comment:
             key, text = comment
             if text not in polarity_cache:
                 polarity_cache[text] = polarity(text)
-            comments.append({"response_id": response_id, "question_key": key, "text": text,
-                             "polarity": polarity_cache[text], "created_at": row["submitted_at"]})
+            comments.append(
+                {
+                    "response_id": response_id,
+                    "question_key": key,
+                    "text": text,
+                    "polarity": polarity_cache[text],
+                    "created_at": row["submitted_at"],
+                }
+            )
     if answers:
         session.execute(insert(Answer), answers)
     if comments:
@@ -215,11 +238,20 @@ def invitations_sent(rng, month, responses, rate):
     sent = max(responses, round(responses / rate)) if responses else 0
     expires = datetime.combine(month + timedelta(days=45), time(), UTC)
     created = datetime.combine(month, time(9), UTC)
-    return [{"token_hash": secrets.token_hex(32), "instrument_slug": "ehcp-annual-review",
-             "service_slug": "ehc-assessment", "district_slug": None, "appointment_date": month,
-             "month": month,
-             "created_at": created, "expires_at": expires, "used": i < responses}
-            for i in range(sent)]
+    return [
+        {
+            "token_hash": secrets.token_hex(32),
+            "instrument_slug": "ehcp-annual-review",
+            "service_slug": "ehc-assessment",
+            "district_slug": None,
+            "appointment_date": month,
+            "month": month,
+            "created_at": created,
+            "expires_at": expires,
+            "used": i < responses,
+        }
+        for i in range(sent)
+    ]
 
 
 def manual_values(rng, plans, months):

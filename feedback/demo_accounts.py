@@ -8,8 +8,13 @@ from feedback import accounts, dao
 
 DEMO_DOMAIN = "demo.example"
 # (role, the service a service-staff account is linked to)
-DEMO_ROLES = (("admin", ()), ("commissioner", ()), ("service_staff", ("camhs",)), ("asd_team", ()),
-              ("safeguarding_lead", ()))
+DEMO_ROLES = (
+    ("admin", ()),
+    ("commissioner", ()),
+    ("service_staff", ("camhs",)),
+    ("asd_team", ()),
+    ("safeguarding_lead", ()),
+)
 
 
 def email_for(role):

@@ -13,10 +13,15 @@ log = logging.getLogger(__name__)
 
 PAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
-    404: ("Page not found", "If you typed the web address, check it is correct. "
-          "If you followed a link or scanned a code, it may be out of date."),
-    403: ("You cannot see this page", "Your account does not give you access to it. "
-          "If you need it for your work, ask an administrator."),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. "
+        "If you followed a link or scanned a code, it may be out of date.",
+    ),
+    403: (
+        "You cannot see this page",
+        "Your account does not give you access to it. If you need it for your work, ask an administrator.",
+    ),
     405: ("Page not found", "Please go back and try again."),
     413: ("That was too much to send", "Please shorten your answer and try again."),
     429: ("Too many tries", "Please wait a minute and try again."),
@@ -25,8 +30,16 @@ PAGES = {
 }
 
 
-API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             413: "too_large", 429: "rate_limited", 500: "server_error", 503: "unavailable"}
+API_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
 
 
 def render_error(status, heading=None, body=None):
@@ -35,7 +48,10 @@ def render_error(status, heading=None, body=None):
     if request.path.startswith(("/chat/api/", "/api/")):
         return jsonify(error=API_CODES.get(status, "bad_request"), message=body or default_heading), status
     return render_template(
-        "errors/error.html", heading=heading or default_heading, body=body or default_body, status=status,
+        "errors/error.html",
+        heading=heading or default_heading,
+        body=body or default_body,
+        status=status,
     ), status
 
 
@@ -45,7 +61,8 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def page_expired(_error):
         return render_error(
-            400, "This page has expired",
+            400,
+            "This page has expired",
             "Nothing you entered has been saved. Please go back, refresh the page and try again.",
         )
 
@@ -58,8 +75,15 @@ def init_app(app):
             return render_error(error.code) if error.code in PAGES else error
         if app.testing:
             raise error  # a test sees the real exception
-        logs.throttled(log, f"unexpected:{type(error).__name__}", "unexpected %s in %s %s at %s",
-                       type(error).__name__, request.method, request.endpoint, _where(error))
+        logs.throttled(
+            log,
+            f"unexpected:{type(error).__name__}",
+            "unexpected %s in %s %s at %s",
+            type(error).__name__,
+            request.method,
+            request.endpoint,
+            _where(error),
+        )
         return render_error(500)
 
 

@@ -25,15 +25,20 @@ def strip(value):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", filters=[strip], validators=[
-        InputRequired("Enter your email address"), Length(max=254)])
-    password = PasswordField("Password", validators=[
-        InputRequired("Enter your password"), Length(max=200)])
+    email = EmailField(
+        "Email address",
+        filters=[strip],
+        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField("Password", validators=[InputRequired("Enter your password"), Length(max=200)])
 
 
 class ManualValueForm(FlaskForm):
-    value = StringField("Value for the month (percent)", filters=[strip], validators=[
-        InputRequired("Enter a percentage from 0 to 100"), Length(max=20)])
+    value = StringField(
+        "Value for the month (percent)",
+        filters=[strip],
+        validators=[InputRequired("Enter a percentage from 0 to 100"), Length(max=20)],
+    )
     note = StringField("Note (optional)", filters=[strip], validators=[Length(max=500)])
 
 
@@ -43,15 +48,19 @@ class MarkSentForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Six-digit code", filters=[strip], validators=[
-        InputRequired("Enter the six-digit code from your authenticator app"), Length(max=10)])
+    code = StringField(
+        "Six-digit code",
+        filters=[strip],
+        validators=[InputRequired("Enter the six-digit code from your authenticator app"), Length(max=10)],
+    )
 
 
 class PasswordCheckForm(FlaskForm):
     """Your password again, before a change to how you sign in."""
 
-    password = PasswordField("Your password", validators=[
-        InputRequired("Enter your password"), Length(max=200)])
+    password = PasswordField(
+        "Your password", validators=[InputRequired("Enter your password"), Length(max=200)]
+    )
 
 
 class RemoveSecondFactorForm(PasswordCheckForm, CodeForm):
@@ -59,8 +68,11 @@ class RemoveSecondFactorForm(PasswordCheckForm, CodeForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField("Email address", filters=[strip], validators=[
-        InputRequired("Enter an email address"), Length(max=254)])
+    email = EmailField(
+        "Email address",
+        filters=[strip],
+        validators=[InputRequired("Enter an email address"), Length(max=254)],
+    )
     role = SelectField("Role", validators=[InputRequired("Choose a role")])
     services = SelectMultipleField("Services (service staff only)", validate_choice=False)
     active = BooleanField("Can sign in")
@@ -71,14 +83,26 @@ class InvitationForm(FlaskForm):
     service = SelectField("Service", validators=[InputRequired("Choose a service")])
     district = SelectField("District (optional)", validate_choice=False)
     appointment_date = DateField("Appointment date (optional)", validators=[Optional()])
-    count = IntegerField("How many links", default=8, validators=[
-        InputRequired("Enter how many links to make"),
-        NumberRange(1, 500, "Make from 1 to 500 links at a time")])
-    output = SelectField("Make", choices=[
-        SelectChoice("pdf", "Cards with QR codes to print (PDF)"),
-        SelectChoice("csv", "A list of links for a text-message system (CSV)")])
+    count = IntegerField(
+        "How many links",
+        default=8,
+        validators=[
+            InputRequired("Enter how many links to make"),
+            NumberRange(1, 500, "Make from 1 to 500 links at a time"),
+        ],
+    )
+    output = SelectField(
+        "Make",
+        choices=[
+            SelectChoice("pdf", "Cards with QR codes to print (PDF)"),
+            SelectChoice("csv", "A list of links for a text-message system (CSV)"),
+        ],
+    )
 
 
 class EraseForm(FlaskForm):
-    confirm = StringField("Type the family's reference to confirm", filters=[strip], validators=[
-        InputRequired("Type the reference to confirm"), Length(max=40)])
+    confirm = StringField(
+        "Type the family's reference to confirm",
+        filters=[strip],
+        validators=[InputRequired("Type the reference to confirm"), Length(max=40)],
+    )

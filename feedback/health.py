@@ -44,16 +44,23 @@ def job_warnings():
     if not current_app.config["SCHEDULER_WATCH"]:
         return []
     try:
-        return jobs.warnings(jobs.health(current_app, clock.now()),
-                             current_app.config["SCHEDULER_HEARTBEAT_LIMIT_S"])
+        return jobs.warnings(
+            jobs.health(current_app, clock.now()), current_app.config["SCHEDULER_HEARTBEAT_LIMIT_S"]
+        )
     except DATABASE_ERRORS:
         return []
 
 
 def database_unavailable(error):
     """Answer a plain 503 when the database is down, locked past its timeout or hung."""
-    logs.throttled(log, "database", "database unavailable for %s %s: %s", request.method,
-                   request.endpoint or "an unknown address", jobs.describe(error))
+    logs.throttled(
+        log,
+        "database",
+        "database unavailable for %s %s: %s",
+        request.method,
+        request.endpoint or "an unknown address",
+        jobs.describe(error),
+    )
     if request.method == "POST" and not request.path.startswith(("/chat/api/", "/api/")):
         body = "Your answers have not been sent. Please wait a minute, then send them again."
     else:

@@ -65,8 +65,11 @@ def init_app(app):
     database file's own permissions.
     """
     key_file = Path(app.instance_path) / SECRET_KEY_FILE
-    if (app.config["ENV_NAME"] != "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY
-            and key_file.exists()):
+    if (
+        app.config["ENV_NAME"] != "production"
+        and app.config["SECRET_KEY"] == DEV_SECRET_KEY
+        and key_file.exists()
+    ):
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     database = sqlite_file(app)
     if database is not None:
@@ -87,6 +90,8 @@ def key_problem(config, host):
     """Return why ``feedback serve`` must not listen on ``host`` with this signing key, or None."""
     if config.get("SECRET_KEY") != DEV_SECRET_KEY or is_loopback(host):
         return None
-    return (f"the development signing key is public (it is in the source), so serving on {host} would "
-            "let anyone forge a staff session. Run `feedback demo` (it makes a key for this instance), "
-            "set FEEDBACK_SECRET_KEY, or serve on 127.0.0.1 only")
+    return (
+        f"the development signing key is public (it is in the source), so serving on {host} would "
+        "let anyone forge a staff session. Run `feedback demo` (it makes a key for this instance), "
+        "set FEEDBACK_SECRET_KEY, or serve on 127.0.0.1 only"
+    )

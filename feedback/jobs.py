@@ -151,8 +151,15 @@ def run(name, run_key=None, app=None):
         retry_at = clock.now() + backoff(failures, app.config["JOB_RETRY_SECONDS"])
         detail = describe(error)
         _finish(record.id, "failed", detail, failures, retry_at)
-        log.error("job %s failed for %s (%d in a row) after %.2fs: %s; next try after %s", name, key,
-                  failures, time.perf_counter() - started, detail, f"{retry_at:%H:%M:%S}")
+        log.error(
+            "job %s failed for %s (%d in a row) after %.2fs: %s; next try after %s",
+            name,
+            key,
+            failures,
+            time.perf_counter() - started,
+            detail,
+            f"{retry_at:%H:%M:%S}",
+        )
         raise JobFailed(f"{name}: failed for {key}: {detail}") from None
     seconds = time.perf_counter() - started
     _finish(record.id, "ok", outcome[:500], 0, None)
@@ -236,6 +243,8 @@ def warnings(summary, heartbeat_limit_s=3600):
         found.append(f"The scheduler last reported {age // 60} minutes ago: scheduled jobs are not running.")
     for name, state in summary["jobs"].items():
         if state["failures"] >= 2:
-            found.append(f"The job {name} has failed {state['failures']} times in a row "
-                         f"(last at {state['last_error']}); it is being tried again.")
+            found.append(
+                f"The job {name} has failed {state['failures']} times in a row "
+                f"(last at {state['last_error']}); it is being tried again."
+            )
     return found

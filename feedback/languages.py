@@ -25,14 +25,17 @@ class Language:
     direction: str = "ltr"
 
 
-KNOWN = {language.code: language for language in (
-    Language("en", "English", "English"),
-    Language("pl", "Polski", "Polish"),
-    Language("ur", "اردو", "Urdu", "rtl"),
-    Language("pa", "ਪੰਜਾਬੀ", "Punjabi"),
-    Language("gu", "ગુજરાતી", "Gujarati"),
-    Language("bn", "বাংলা", "Bengali"),
-)}
+KNOWN = {
+    language.code: language
+    for language in (
+        Language("en", "English", "English"),
+        Language("pl", "Polski", "Polish"),
+        Language("ur", "اردو", "Urdu", "rtl"),
+        Language("pa", "ਪੰਜਾਬੀ", "Punjabi"),
+        Language("gu", "ગુજરાતી", "Gujarati"),
+        Language("bn", "বাংলা", "Bengali"),
+    )
+}
 ENGLISH = KNOWN["en"]
 
 babel = Babel()
@@ -41,8 +44,11 @@ babel = Babel()
 @cache
 def offered(catalogues=CATALOGUES):
     """Return the languages with a compiled catalogue, English first."""
-    codes = sorted(path.name for path in catalogues.iterdir()
-                   if (path / "LC_MESSAGES" / "messages.mo").is_file()) if catalogues.is_dir() else []
+    codes = (
+        sorted(path.name for path in catalogues.iterdir() if (path / "LC_MESSAGES" / "messages.mo").is_file())
+        if catalogues.is_dir()
+        else []
+    )
     return (ENGLISH, *(KNOWN[code] for code in codes if code in KNOWN))
 
 

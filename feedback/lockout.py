@@ -69,10 +69,14 @@ def claim_attempt(email, lock_after=None):
     key, now = key_for(email), clock.now()
     with transaction() as session:
         # Make sure the row exists, then lock it, so two workers' first failures both count.
-        session.execute(insert_ignoring_duplicates(session, SignInFailure).values(
-            key_hash=key, failures=0, last_failed_at=now))
-        row = session.execute(select(SignInFailure).where(SignInFailure.key_hash == key)
-                              .with_for_update()).scalar_one_or_none()
+        session.execute(
+            insert_ignoring_duplicates(session, SignInFailure).values(
+                key_hash=key, failures=0, last_failed_at=now
+            )
+        )
+        row = session.execute(
+            select(SignInFailure).where(SignInFailure.key_hash == key).with_for_update()
+        ).scalar_one_or_none()
         if row.locked_at is None and now - _aware(row.last_failed_at) > FORGET_AFTER:
             row.failures = 0
         if row.locked_at is not None or row.failures >= lock_after:
@@ -129,8 +133,9 @@ def locked_emails(session, emails):
     keys = {key_for(email): email for email in emails}
     if not keys:
         return set()
-    query = select(SignInFailure.key_hash).where(SignInFailure.key_hash.in_(list(keys)),
-                                                 SignInFailure.locked_at.is_not(None))
+    query = select(SignInFailure.key_hash).where(
+        SignInFailure.key_hash.in_(list(keys)), SignInFailure.locked_at.is_not(None)
+    )
     return {keys[key] for key in session.execute(query).scalars()}
 
 
@@ -141,6 +146,9 @@ def failures_of(session, email):
 
 
 def _tidy(session, now):
-    session.execute(delete(SignInFailure).where(
-        SignInFailure.locked_at.is_(None), SignInFailure.last_failed_at < now - FORGET_AFTER))
+    session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.locked_at.is_(None), SignInFailure.last_failed_at < now - FORGET_AFTER
+        )
+    )
     session.execute(delete(SignInFailure).where(SignInFailure.locked_at < now - FORGET_LOCKED_AFTER))

@@ -34,6 +34,8 @@ def problem(engine):
         return "The database is not set up yet: run `feedback init` first."
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current != head:
-        return (f"The database is at version {current} and this code needs {head}: "
-                "run `feedback init` to bring it up to date.")
+        return (
+            f"The database is at version {current} and this code needs {head}: "
+            "run `feedback init` to bring it up to date."
+        )
     return None

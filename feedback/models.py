@@ -50,9 +50,7 @@ class Instrument(SQLModel, table=True):
 class Response(SQLModel, table=True):
     """One submitted survey, with the dimensions every KPI breaks down by."""
 
-    __table_args__ = (
-        Index("ix_response_month_instrument", "month", "instrument_slug"),
-    )
+    __table_args__ = (Index("ix_response_month_instrument", "month", "instrument_slug"),)
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: str = Field(max_length=36, unique=True)
@@ -218,8 +216,10 @@ class JobRun(SQLModel, table=True):
     """One run of a scheduled job; the unique key makes a run happen once across processes."""
 
     __tablename__ = "job_run"
-    __table_args__ = (UniqueConstraint("job_id", "run_key"),
-                      Index("ix_job_run_job_started", "job_id", "started_at"))
+    __table_args__ = (
+        UniqueConstraint("job_id", "run_key"),
+        Index("ix_job_run_job_started", "job_id", "started_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     job_id: str = Field(max_length=60)
@@ -425,8 +425,10 @@ class InvitationMessage(SQLModel, table=True):
     at most one reminder (unique), so no appointment is ever sent the same message twice."""
 
     __tablename__ = "invitation_message"
-    __table_args__ = (UniqueConstraint("appointment_id", "kind"),
-                      Index("ix_invitation_message_status", "status"))
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "kind"),
+        Index("ix_invitation_message_status", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     appointment_id: int = Field(foreign_key="appointment.id")
@@ -455,7 +457,7 @@ class DoNotContact(SQLModel, table=True):
 
 
 class ActionTaken(SQLModel, table=True):
-    """"You said, we did": what was done about a theme in a service; public once a lead approves it."""
+    """ "You said, we did": what was done about a theme in a service; public once a lead approves it."""
 
     __tablename__ = "action_taken"
 

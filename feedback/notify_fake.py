@@ -78,8 +78,10 @@ class FakeNotify:
         def letter():
             body = request.get_json()
             notify_id = str(uuid.uuid4())
-            self.letters[notify_id] = {"reference": body["reference"],
-                                       "pdf": base64.b64decode(body["content"])}
+            self.letters[notify_id] = {
+                "reference": body["reference"],
+                "pdf": base64.b64decode(body["content"]),
+            }
             self.statuses[notify_id] = "accepted"
             return jsonify(id=notify_id, reference=body["reference"], postage="second"), 201
 
@@ -96,14 +98,21 @@ class FakeNotify:
             if notify_id not in self.statuses:
                 return _error(404, "NoResultFound", "No result found")
             kind = self.messages[notify_id]["type"] if notify_id in self.messages else "letter"
-            return jsonify(id=notify_id, type=kind, status=self.statuses[notify_id],
-                           reference=self.messages.get(notify_id, {}).get("reference"))
+            return jsonify(
+                id=notify_id,
+                type=kind,
+                status=self.statuses[notify_id],
+                reference=self.messages.get(notify_id, {}).get("reference"),
+            )
 
         @app.get("/v2/notifications")
         def notifications():
             reference = request.args.get("reference")
-            found = [{"id": i, "reference": m["reference"], "type": m["type"], "status": self.statuses[i]}
-                     for i, m in list(self.messages.items()) if reference in (None, m["reference"])]
+            found = [
+                {"id": i, "reference": m["reference"], "type": m["type"], "status": self.statuses[i]}
+                for i, m in list(self.messages.items())
+                if reference in (None, m["reference"])
+            ]
             return jsonify(notifications=found, links={"current": request.url})
 
         return app
@@ -130,17 +139,32 @@ class FakeNotify:
         notify_id = str(uuid.uuid4())
         rendered = PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
         with self._lock:
-            self.messages[notify_id] = {"type": kind, "to": to, "template_id": body.get("template_id"),
-                                        "personalisation": values, "reference": body.get("reference"),
-                                        "body": rendered}
+            self.messages[notify_id] = {
+                "type": kind,
+                "to": to,
+                "template_id": body.get("template_id"),
+                "personalisation": values,
+                "reference": body.get("reference"),
+                "body": rendered,
+            }
             self.statuses[notify_id] = "sending"
             self.sent_times.append(time.monotonic())
-        content = {"body": rendered, "from_number": "SENDFeedback"} if kind == "sms" else {
-            "body": rendered, "subject": PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), subject),
-            "from_email": "feedback@notifications.service.gov.uk"}
-        return jsonify(id=notify_id, reference=body.get("reference"), content=content,
-                       template={"id": body.get("template_id"), "version": 1, "uri": ""},
-                       uri=f"{self.url}/v2/notifications/{notify_id}"), 201
+        content = (
+            {"body": rendered, "from_number": "SENDFeedback"}
+            if kind == "sms"
+            else {
+                "body": rendered,
+                "subject": PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), subject),
+                "from_email": "feedback@notifications.service.gov.uk",
+            }
+        )
+        return jsonify(
+            id=notify_id,
+            reference=body.get("reference"),
+            content=content,
+            template={"id": body.get("template_id"), "version": 1, "uri": ""},
+            uri=f"{self.url}/v2/notifications/{notify_id}",
+        ), 201
 
     def report(self, notify_id, status):
         """Set a message's status and, if a callback address is set, call it as Notify does."""
@@ -148,12 +172,22 @@ class FakeNotify:
         if not self.callback_url:
             return None
         message = self.messages[notify_id]
-        payload = {"id": notify_id, "reference": message["reference"], "to": message["to"],
-                   "status": status, "created_at": "2026-11-23T10:00:00.000000Z",
-                   "completed_at": "2026-11-23T10:00:05.000000Z", "sent_at": "2026-11-23T10:00:01.000000Z",
-                   "notification_type": message["type"]}
-        return requests.post(self.callback_url, json=payload, timeout=10,
-                             headers={"Authorization": f"Bearer {self.callback_token}"})
+        payload = {
+            "id": notify_id,
+            "reference": message["reference"],
+            "to": message["to"],
+            "status": status,
+            "created_at": "2026-11-23T10:00:00.000000Z",
+            "completed_at": "2026-11-23T10:00:05.000000Z",
+            "sent_at": "2026-11-23T10:00:01.000000Z",
+            "notification_type": message["type"],
+        }
+        return requests.post(
+            self.callback_url,
+            json=payload,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.callback_token}"},
+        )
 
     def report_all(self, status="delivered"):
         """Report every message still sending as ``status``; return the callbacks' answers."""
@@ -161,11 +195,20 @@ class FakeNotify:
 
     def reply(self, source_number, text):
         """Call the received-text callback, as Notify does when someone replies to a text."""
-        payload = {"id": str(uuid.uuid4()), "source_number": source_number,
-                   "destination_number": "07700900000", "message": text,
-                   "date_received": "2026-11-23T10:00:00.000000Z", "notify_number": "07700900000"}
-        return requests.post(self.inbound_url, json=payload, timeout=10,
-                             headers={"Authorization": f"Bearer {self.callback_token}"})
+        payload = {
+            "id": str(uuid.uuid4()),
+            "source_number": source_number,
+            "destination_number": "07700900000",
+            "message": text,
+            "date_received": "2026-11-23T10:00:00.000000Z",
+            "notify_number": "07700900000",
+        }
+        return requests.post(
+            self.inbound_url,
+            json=payload,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.callback_token}"},
+        )
 
     def __enter__(self):
         self.thread.start()

@@ -21,10 +21,12 @@ def start():
                 accounts = [(email, auth.ROLES.get(role, role)) for email, role in demo_accounts(session)]
         except DATABASE_ERRORS:
             accounts = []
-    public = next((rule.rule for rule in current_app.url_map.iter_rules()
-                   if rule.rule == "/you-said-we-did"), None)
-    return render_template("pages/start.html", demo_accounts=accounts, you_said_we_did=public,
-                           demo_domain=DEMO_DOMAIN)
+    public = next(
+        (rule.rule for rule in current_app.url_map.iter_rules() if rule.rule == "/you-said-we-did"), None
+    )
+    return render_template(
+        "pages/start.html", demo_accounts=accounts, you_said_we_did=public, demo_domain=DEMO_DOMAIN
+    )
 
 
 @bp.get("/privacy")

@@ -20,8 +20,9 @@ def parse_networks(text):
             try:
                 networks.append(ipaddress.ip_network(part.strip(), strict=False))
             except ValueError:
-                raise ValueError(f"FEEDBACK_TRUSTED_PROXIES: {part.strip()!r} is not an address or network"
-                                 ) from None
+                raise ValueError(
+                    f"FEEDBACK_TRUSTED_PROXIES: {part.strip()!r} is not an address or network"
+                ) from None
     return tuple(networks)
 
 

@@ -48,14 +48,17 @@ def hit(bucket, key, limit, count=True, now=None):
     minute = int((now or clock.now()).timestamp()) // WINDOW
     if not count:
         with reading() as session:
-            seen = session.execute(select(func.coalesce(func.sum(RateWindow.hits), 0)).where(
-                RateWindow.key_hash == key_hash, RateWindow.minute == minute)).scalar_one()
+            seen = session.execute(
+                select(func.coalesce(func.sum(RateWindow.hits), 0)).where(
+                    RateWindow.key_hash == key_hash, RateWindow.minute == minute
+                )
+            ).scalar_one()
         return seen < limit
     with transaction() as session:
         statement = _insert(session, RateWindow).values(key_hash=key_hash, minute=minute, hits=1)
         statement = statement.on_conflict_do_update(
-            index_elements=[RateWindow.key_hash, RateWindow.minute],
-            set_={"hits": RateWindow.hits + 1}).returning(RateWindow.hits)
+            index_elements=[RateWindow.key_hash, RateWindow.minute], set_={"hits": RateWindow.hits + 1}
+        ).returning(RateWindow.hits)
         seen = session.execute(statement).scalar_one()
         if seen == 1:  # the first request of a window: tidy away finished ones
             session.execute(delete(RateWindow).where(RateWindow.minute < minute - KEEP_WINDOWS))

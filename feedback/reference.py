@@ -23,9 +23,15 @@ def parse_reference(data):
             raise ReferenceError(f"services.{slug}: name is required")
         if entry.get("provider") and entry["provider"] not in known:
             raise ReferenceError(f"services.{slug}: unknown provider {entry['provider']!r}")
-        services.append({"slug": slug, "name": entry["name"],
-                         "provider_slug": entry.get("provider"), "contact": entry.get("contact"),
-                         "easy_name": entry.get("easy_name")})
+        services.append(
+            {
+                "slug": slug,
+                "name": entry["name"],
+                "provider_slug": entry.get("provider"),
+                "contact": entry.get("contact"),
+                "easy_name": entry.get("easy_name"),
+            }
+        )
     return providers, districts, services
 
 

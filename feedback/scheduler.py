@@ -106,10 +106,19 @@ def register(scheduler, registry):
     """Add each job unless the store already has it unchanged, so a missed run's time is kept."""
     for name, job in registry.items():
         existing = scheduler.get_job(name)
-        if (existing is None or str(existing.trigger) != str(job.trigger)
-                or existing.func_ref != "feedback.scheduler:scheduled"):
-            scheduler.add_job("feedback.scheduler:scheduled", trigger=job.trigger, args=[name], id=name,
-                              name=job.description, replace_existing=True)
+        if (
+            existing is None
+            or str(existing.trigger) != str(job.trigger)
+            or existing.func_ref != "feedback.scheduler:scheduled"
+        ):
+            scheduler.add_job(
+                "feedback.scheduler:scheduled",
+                trigger=job.trigger,
+                args=[name],
+                id=name,
+                name=job.description,
+                replace_existing=True,
+            )
 
 
 def build(engine):
@@ -131,8 +140,14 @@ def start(flask_app):
     # Paused while jobs are registered: get_job only sees the store once started.
     scheduler.start(paused=True)
     register(scheduler, jobs.registry(flask_app))
-    scheduler.add_job(catch_up, "interval", seconds=flask_app.config["JOB_CATCH_UP_SECONDS"], id="catch_up",
-                      jobstore="watch", next_run_time=clock.london_now())
+    scheduler.add_job(
+        catch_up,
+        "interval",
+        seconds=flask_app.config["JOB_CATCH_UP_SECONDS"],
+        id="catch_up",
+        jobstore="watch",
+        next_run_time=clock.london_now(),
+    )
     scheduler.resume()
     return scheduler
 

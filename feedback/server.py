@@ -45,10 +45,16 @@ def serve_app(app, host, port, workers, threads):
 
 def options(host, port, workers, threads):
     return {
-        "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
-        "accesslog": None, "errorlog": "-", "loglevel": "warning",
-        "timeout": 60, "graceful_timeout": 20, "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "keepalive": 5,
         "proc_name": "feedback",
     }
 
@@ -75,14 +81,16 @@ class SchedulerSupervisor(threading.Thread):
         while not self.stopping.is_set():
             started = time.monotonic()
             self.child = subprocess.Popen(  # noqa: S603 (this project's own command)
-                self.command, env={**os.environ, "FEEDBACK_PARENT_PID": str(os.getpid())})
+                self.command, env={**os.environ, "FEEDBACK_PARENT_PID": str(os.getpid())}
+            )
             status = self.child.wait()
             if self.stopping.is_set():
                 return
             if time.monotonic() - started > 60:
                 backoff = self.first_backoff
-            log.warning("the scheduler process stopped (exit status %s); starting it again in %.0fs",
-                        status, backoff)
+            log.warning(
+                "the scheduler process stopped (exit status %s); starting it again in %.0fs", status, backoff
+            )
             self.stopping.wait(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 

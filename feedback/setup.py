@@ -15,8 +15,10 @@ def initialise(echo=print):
     migrate.upgrade(get_engine())
     with transaction() as session:
         counts = reference.load(session, current_app.config.get("REFERENCE_FILE") or reference.REFERENCE_FILE)
-    echo(f"Reference data: {counts['services']} services, {counts['providers']} providers, "
-         f"{counts['districts']} districts.")
+    echo(
+        f"Reference data: {counts['services']} services, {counts['providers']} providers, "
+        f"{counts['districts']} districts."
+    )
     instruments_dir = current_app.config.get("INSTRUMENTS_DIR") or definitions.INSTRUMENTS_DIR
     echo(f"Survey instruments from {instruments_dir} (FEEDBACK_INSTRUMENTS_DIR to use your own).")
     found, errors = definitions.load_directory(instruments_dir)
@@ -29,9 +31,7 @@ def initialise(echo=print):
         known = {d.slug: d for d in survey_dao.latest_definitions(session)}
     kpi_dir = current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR
     echo(f"KPI plans from {kpi_dir} (FEEDBACK_KPI_DIR to use your own).")
-    plans, kpi_errors = kpi_definitions.load_directory(
-        known, kpi_dir
-    )
+    plans, kpi_errors = kpi_definitions.load_directory(known, kpi_dir)
     with transaction() as session:
         analysis_dao.save_plans(session, plans)
     for plan in plans:
@@ -48,10 +48,13 @@ def _check_plans(instruments, echo):
     from analysis import plan_check
 
     reports = plan_check.check_directory(
-        instruments, current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR)
+        instruments, current_app.config.get("KPI_DIR") or kpi_definitions.KPI_DIR
+    )
     for report in reports:
-        echo(f"Plan check {report.source}: {len(report.problems)} problems, "
-             f"{len(report.of_kind('conflict'))} recorded disagreements between sources "
-             "(feedback kpis check lists them).")
+        echo(
+            f"Plan check {report.source}: {len(report.problems)} problems, "
+            f"{len(report.of_kind('conflict'))} recorded disagreements between sources "
+            "(feedback kpis check lists them)."
+        )
         for finding in report.problems:
             echo(f"  {finding.ref}: {finding.text}")

@@ -42,16 +42,20 @@ def read_csv(raw, required, max_field=10_000):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise CsvFileError(f"The file is not UTF-8 text (byte {error.start + 1} is not); save it as "
-                           "'CSV UTF-8' and import it again.") from None
+        raise CsvFileError(
+            f"The file is not UTF-8 text (byte {error.start + 1} is not); save it as "
+            "'CSV UTF-8' and import it again."
+        ) from None
     if "\x00" in text:
         raise CsvFileError("The file holds NUL characters: it is not a CSV text file.")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
-            raise CsvFileError(f"The file has no column {', '.join(missing)}; the first line must name "
-                               f"the columns: {', '.join(required)}.")
+            raise CsvFileError(
+                f"The file has no column {', '.join(missing)}; the first line must name "
+                f"the columns: {', '.join(required)}."
+            )
         rows = []
         for row in reader:
             too_long = [c for c, v in row.items() if isinstance(v, str) and len(v) > max_field]
@@ -68,12 +72,16 @@ def read_csv(raw, required, max_field=10_000):
 
 def init_app(app):
     """Refuse, with a plain 400, any address or form that holds a character that cannot be stored."""
+
     @app.before_request
     def refuse_unstorable_text():
         fields = [request.path, *request.args.keys(), *request.args.values()]
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             fields += [*request.form.keys(), *request.form.values()]
         if any(unstorable(field) for field in fields):
-            return render_error(400, "Something you sent cannot be kept",
-                                f"What was sent {MESSAGE}. Please go back, remove it and try again.")
+            return render_error(
+                400,
+                "Something you sent cannot be kept",
+                f"What was sent {MESSAGE}. Please go back, remove it and try again.",
+            )
         return None

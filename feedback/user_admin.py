@@ -16,8 +16,13 @@ from feedback.models import Service, StaffUser
 
 
 def _user_form(user=None, services=()):
-    form = UserForm(obj=None) if user is None else UserForm(
-        data={"email": user.email, "role": user.role, "services": list(services), "active": user.active})
+    form = (
+        UserForm(obj=None)
+        if user is None
+        else UserForm(
+            data={"email": user.email, "role": user.role, "services": list(services), "active": user.active}
+        )
+    )
     form.role.choices = choices(auth.ROLES.items())
     if user is None and not form.role.data:
         form.role.data = "service_staff"  # the least a new account usually needs, not administrator
@@ -52,10 +57,10 @@ def add_user():
             error = str(problem)
         else:
             audit.record("role_change", subject=email, detail=f"account added as {role}")
-            return render_template("dashboard/user_password.html", email=email, password=password,
-                                   added=True)
-    return render_template("dashboard/user_form.html", form=form, error=error, editing=None), \
-        400 if error or form.errors else 200
+            return render_template("dashboard/user_password.html", email=email, password=password, added=True)
+    return render_template(
+        "dashboard/user_form.html", form=form, error=error, editing=None
+    ), 400 if error or form.errors else 200
 
 
 def _account(user_id):
@@ -77,8 +82,14 @@ def edit_user(user_id):
         try:
             with transaction() as session:
                 stored = session.get(StaffUser, user_id)
-                changed = accounts.change(session, stored, form.role.data, form.services.data,
-                                          form.active.data, changed_by=auth.current_user())
+                changed = accounts.change(
+                    session,
+                    stored,
+                    form.role.data,
+                    form.services.data,
+                    form.active.data,
+                    changed_by=auth.current_user(),
+                )
         except accounts.AccountError as problem:
             error = str(problem)
         else:
@@ -86,8 +97,14 @@ def edit_user(user_id):
                 audit.record("role_change", subject=user.email, detail=changed + "; sessions ended")
             flash(f"Saved {user.email}: {changed or 'nothing changed'}.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("dashboard/user_form.html", form=form, error=error, editing=user,
-                           locked=locked, action_form=FlaskForm()), 400 if error or form.errors else 200
+    return render_template(
+        "dashboard/user_form.html",
+        form=form,
+        error=error,
+        editing=user,
+        locked=locked,
+        action_form=FlaskForm(),
+    ), 400 if error or form.errors else 200
 
 
 def _admin_action(user_id, act):
@@ -113,7 +130,8 @@ def reset_password(user_id):
 
     email, (password, was_locked) = _admin_action(user_id, reset)
     detail = "by an administrator; second factor removed; sessions ended" + (
-        "; sign-in lock lifted" if was_locked else "")
+        "; sign-in lock lifted" if was_locked else ""
+    )
     audit.record("password_reset", subject=email, detail=detail)
     return render_template("dashboard/user_password.html", email=email, password=password, added=False)
 
@@ -122,6 +140,7 @@ def reset_password(user_id):
 @auth.requires_role("admin")
 def end_user_sessions(user_id):
     """End every session of an account, wherever it is signed in (the admin's own: all but this one)."""
+
     def end(_session, stored):
         auth.end_sessions(stored)
         return stored.session_version

@@ -29,8 +29,10 @@ MAX_AGE = timedelta(days=14)  # an older appointment is too long ago to ask abou
 # 070 (personal numbers) and 076 (pagers) are not mobiles.
 MOBILE = re.compile(r"07(?:[1-57-9]\d{8}|624\d{5})")
 # An address Notify would take: something@a.domain, no spaces, nothing odd in the domain.
-EMAIL = re.compile(r"[^\s@\"(),:;<>\[\]\\]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-                   r"[A-Za-z]{2,63}")
+EMAIL = re.compile(
+    r"[^\s@\"(),:;<>\[\]\\]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}"
+)
 
 
 class AppointmentFileError(ValueError):
@@ -75,7 +77,7 @@ def normalise_mobile(text):
     digits = re.sub(r"[\s().-]", "", text or "")
     for prefix in ("+44", "0044", "44"):
         if digits.startswith(prefix):
-            digits = "0" + digits[len(prefix):]
+            digits = "0" + digits[len(prefix) :]
             break
     return digits if MOBILE.fullmatch(digits) else None
 
@@ -176,9 +178,18 @@ def check(line, record, services, districts, languages, now):
     opted_out = _text(record, "opted_out").lower()
     if opted_out not in YES | NO:
         raise ValueError("opted_out must be yes or no (or blank)")
-    return AppointmentRow(line, appointment_id, service, district, at, mobile, email,
-                          _choice(record, "respondent", RESPONDENTS, "parent_carer"),
-                          _language(record, languages), opted_out in YES)
+    return AppointmentRow(
+        line,
+        appointment_id,
+        service,
+        district,
+        at,
+        mobile,
+        email,
+        _choice(record, "respondent", RESPONDENTS, "parent_carer"),
+        _language(record, languages),
+        opted_out in YES,
+    )
 
 
 def check_all(records, services, districts, languages, now, first_line=1, lines=None):
@@ -228,8 +239,9 @@ def read_records(text):
         reader.fieldnames = header
         return list(_records(reader))
     except csv.Error as error:
-        raise AppointmentFileError(f"line {reader.line_num + 1} is not well-formed CSV "
-                                   f"({str(error).split(':')[0]})") from None
+        raise AppointmentFileError(
+            f"line {reader.line_num + 1} is not well-formed CSV ({str(error).split(':')[0]})"
+        ) from None
 
 
 def read_csv(raw, services, districts, languages, now):
@@ -240,8 +252,10 @@ def read_csv(raw, services, districts, languages, now):
 def _records(reader):
     for record in reader:
         if None in record or any(len(v or "") > MAX_FIELD for v in record.values()):
-            raise AppointmentFileError(f"line {reader.line_num} has more fields than the header, or "
-                                       f"a field longer than {MAX_FIELD} characters")
+            raise AppointmentFileError(
+                f"line {reader.line_num} has more fields than the header, or "
+                f"a field longer than {MAX_FIELD} characters"
+            )
         yield record
 
 
@@ -265,9 +279,17 @@ def read_pasted(text, service, district, respondent, language):
         when, reached = when.strip(), reached.strip()
         digest = hashlib.sha256(f"{service}\0{when}\0{reached}".encode()).hexdigest()[:24]
         numbers.append(number)
-        records.append({"appointment_id": f"P{digest}", "service": service, "district": district or "",
-                        "appointment_at": _iso(when), "respondent": respondent, "language": language,
-                        "email" if "@" in reached else "mobile": reached})
+        records.append(
+            {
+                "appointment_id": f"P{digest}",
+                "service": service,
+                "district": district or "",
+                "appointment_at": _iso(when),
+                "respondent": respondent,
+                "language": language,
+                "email" if "@" in reached else "mobile": reached,
+            }
+        )
     return numbers, records
 
 

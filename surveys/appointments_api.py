@@ -41,8 +41,11 @@ def receive():
     """Take one appointment or a list of them; say what became of each."""
     holder = g.api_token
     if holder.role not in WRITERS:
-        return _problem(403, "This token cannot add appointments: use an admin token, or a service "
-                             "staff token for the appointments' services.")
+        return _problem(
+            403,
+            "This token cannot add appointments: use an admin token, or a service "
+            "staff token for the appointments' services.",
+        )
     body = request.get_json(silent=True)
     records = [body] if isinstance(body, dict) else body
     if not isinstance(records, list) or not records:
@@ -57,16 +60,31 @@ def receive():
     if holder.services is not None:
         outside = [r for r in rows if r.service not in holder.services]
         rows = [r for r in rows if r.service in holder.services]
-        rejected += [appointments.Rejected(r.line, r.appointment_id, "service is not one this token covers")
-                     for r in outside]
+        rejected += [
+            appointments.Rejected(r.line, r.appointment_id, "service is not one this token covers")
+            for r in outside
+        ]
     if rejected and request.args.get("skip_invalid") != "1":
         rejected.sort(key=lambda r: r.line)
-        return _problem(422, "Nothing was added: some appointments have problems (or add the valid ones "
-                             "with ?skip_invalid=1).", rejected=_rejected(rejected))
+        return _problem(
+            422,
+            "Nothing was added: some appointments have problems (or add the valid ones "
+            "with ?skip_invalid=1).",
+            rejected=_rejected(rejected),
+        )
     counts = intake.save(rows, keys)
-    audit.record("appointments_api", actor=holder.email, subject="appointments",
-                 detail=intake.summary(counts, rejected)[:300])
-    return jsonify({"added": counts.get("added", 0), "already_known": counts.get("already known", 0),
-                    "opted_out": counts.get("opted out", 0),
-                    "not_contacted": counts.get("on the do-not-contact list", 0),
-                    "rejected": _rejected(rejected)}), 201 if counts.get("added") else 200
+    audit.record(
+        "appointments_api",
+        actor=holder.email,
+        subject="appointments",
+        detail=intake.summary(counts, rejected)[:300],
+    )
+    return jsonify(
+        {
+            "added": counts.get("added", 0),
+            "already_known": counts.get("already known", 0),
+            "opted_out": counts.get("opted out", 0),
+            "not_contacted": counts.get("on the do-not-contact list", 0),
+            "rejected": _rejected(rejected),
+        }
+    ), 201 if counts.get("added") else 200

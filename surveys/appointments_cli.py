@@ -29,8 +29,11 @@ def keys_or_exit():
 @appointments_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report the others.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write rejected rows (default: FILE.rejected.csv).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write rejected rows (default: FILE.rejected.csv).",
+)
 def import_appointments(file, skip_invalid, report):
     """Load appointments (CSV: appointment_id, service, district, appointment_at, mobile and/or
     email, respondent, language, opted_out); each family is sent its invitation after the
@@ -47,8 +50,11 @@ def import_appointments(file, skip_invalid, report):
         for item in rejected[:10]:
             click.echo(f"Line {item.line} ({item.appointment_id or 'no usable id'}): {item.reason}", err=True)
         if not skip_invalid:
-            click.echo(f"Nothing imported: {len(rejected)} row(s) have problems, listed in {report}. "
-                       "Fix them, or use --skip-invalid to import the valid rows.", err=True)
+            click.echo(
+                f"Nothing imported: {len(rejected)} row(s) have problems, listed in {report}. "
+                "Fix them, or use --skip-invalid to import the valid rows.",
+                err=True,
+            )
             sys.exit(1)
     counts = intake.save(rows, keys, now)
     line = intake.summary(counts, rejected)

@@ -39,8 +39,10 @@ def configured_keys(app=None):
     """Return ContactKeys from the configured data key, or raise DataKeyError saying what to set."""
     key = crypto.key_text(app)
     if not key:
-        raise DataKeyError("FEEDBACK_DATA_KEY is not set, so contact details cannot be stored or "
-                           "used. Set it to the key they are encrypted with.")
+        raise DataKeyError(
+            "FEEDBACK_DATA_KEY is not set, so contact details cannot be stored or "
+            "used. Set it to the key they are encrypted with."
+        )
     return keys_from_text(key)
 
 

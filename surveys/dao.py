@@ -24,9 +24,12 @@ def save_instrument_version(session, definition):
     if current is not None and current.content_hash == digest:
         return current, False
     row = Instrument(
-        slug=definition.slug, version=(current.version + 1) if current else 1,
-        title=definition.title, respondent_type=definition.respondent_type,
-        content_hash=digest, definition=definitions.canonical_json(definition),
+        slug=definition.slug,
+        version=(current.version + 1) if current else 1,
+        title=definition.title,
+        respondent_type=definition.respondent_type,
+        content_hash=digest,
+        definition=definitions.canonical_json(definition),
     )
     session.add(row)
     session.flush()
@@ -63,9 +66,7 @@ def district(session, slug):
 
 def invitation_by_hash(session, token_hash):
     """Return the invitation with this token hash, or None."""
-    return session.exec(
-        select(Invitation).where(Invitation.token_hash == token_hash)
-    ).first()
+    return session.exec(select(Invitation).where(Invitation.token_hash == token_hash)).first()
 
 
 def add_invitations(session, rows):
@@ -77,9 +78,7 @@ def add_invitations(session, rows):
 def claim_invitation(session, invitation_id):
     """Mark an invitation used if it was not; return whether this call claimed it."""
     result = session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.used.is_(False))
-        .values(used=True)
+        update(Invitation).where(Invitation.id == invitation_id, Invitation.used.is_(False)).values(used=True)
     )
     return result.rowcount == 1
 
@@ -99,8 +98,16 @@ def add_response(session, response, answers, comments):
     stored = []
     for key, text, score, *flags in comments:
         flagged, help_shown = ([*flags, False, False])[:2]
-        stored.append(Comment(response_id=response.id, question_key=key, text=text, polarity=score,
-                              flagged=flagged, help_shown=help_shown))
+        stored.append(
+            Comment(
+                response_id=response.id,
+                question_key=key,
+                text=text,
+                polarity=score,
+                flagged=flagged,
+                help_shown=help_shown,
+            )
+        )
     session.add_all(stored)
     if stored:  # every comment gets its themes when it is stored
         from analysis import triage

@@ -87,8 +87,9 @@ class Definition:
         if question is None or question.asked_if is None:
             return None
         earlier = self.question(question.asked_if[0])
-        labels = [o.easy_label if easy_read else o.label for o in earlier.options
-                  if o.code in question.asked_if[1]]
+        labels = [
+            o.easy_label if easy_read else o.label for o in earlier.options if o.code in question.asked_if[1]
+        ]
         said = " or ".join(f"'{label}'" for label in labels)
         if easy_read:
             return f"Only answer this if you said {said}."
@@ -130,8 +131,9 @@ def _parse_asked_if(raw, earlier, source, where):
         raise InstrumentError(source, f"{where}asked_if", "must be { question = KEY, answers = [...] }")
     question = next((q for q in earlier if q.key == raw["question"]), None)
     if question is None or question.type != "choice":
-        raise InstrumentError(source, f"{where}asked_if.question",
-                              f"{raw['question']!r} is not an earlier choice question")
+        raise InstrumentError(
+            source, f"{where}asked_if.question", f"{raw['question']!r} is not an earlier choice question"
+        )
     codes = raw["answers"]
     options = {o.code for o in question.options}
     if not isinstance(codes, list) or not codes or not set(codes) <= options:
@@ -148,9 +150,14 @@ def _parse_question(data, scales, source, index, earlier=()):
     if kind not in QUESTION_TYPES:
         raise InstrumentError(source, f"{where}type", f"must be one of {sorted(QUESTION_TYPES)}")
     text = _require(data, "text", str, source, where)
-    fields = {"key": key, "type": kind, "text": text, "easy_text": data.get("easy_text", text),
-              "required": bool(data.get("required", False)),
-              "asked_if": _parse_asked_if(data.get("asked_if"), earlier, source, where)}
+    fields = {
+        "key": key,
+        "type": kind,
+        "text": text,
+        "easy_text": data.get("easy_text", text),
+        "required": bool(data.get("required", False)),
+        "asked_if": _parse_asked_if(data.get("asked_if"), earlier, source, where),
+    }
     if kind == "text":
         limit = data.get("max_length", DEFAULT_TEXT_LIMIT)
         if not isinstance(limit, int) or not 1 <= limit <= 5000:
@@ -189,8 +196,12 @@ def parse_definition(data, scales, source="<definition>"):
     if "easy_title" in data:
         _require(data, "easy_title", str, source)
     return Definition(
-        slug=slug, title=_require(data, "title", str, source), respondent_type=respondent,
-        intro=intro, easy_intro=data.get("easy_intro", intro), questions=questions,
+        slug=slug,
+        title=_require(data, "title", str, source),
+        respondent_type=respondent,
+        intro=intro,
+        easy_intro=data.get("easy_intro", intro),
+        questions=questions,
         default_service=data.get("default_service"),
         easy_read_only=bool(data.get("easy_read_only", False)),
         easy_title=data.get("easy_title"),
@@ -199,8 +210,7 @@ def parse_definition(data, scales, source="<definition>"):
 
 def parse_scales(data, source=SCALES_FILE):
     """Return {scale name: options} from the parsed scales file."""
-    return {name: _parse_options(table.get("options"), source, f"{name}.")
-            for name, table in data.items()}
+    return {name: _parse_options(table.get("options"), source, f"{name}.") for name, table in data.items()}
 
 
 def to_dict(definition):
@@ -220,8 +230,13 @@ def to_dict(definition):
 def from_dict(data):
     """Rebuild a Definition from its stored plain data."""
     questions = tuple(
-        Question(**{**q, "options": tuple(Option(**o) for o in q["options"]),
-                    "asked_if": (q["asked_if"][0], tuple(q["asked_if"][1])) if q.get("asked_if") else None})
+        Question(
+            **{
+                **q,
+                "options": tuple(Option(**o) for o in q["options"]),
+                "asked_if": (q["asked_if"][0], tuple(q["asked_if"][1])) if q.get("asked_if") else None,
+            }
+        )
         for q in data["questions"]
     )
     return Definition(**{**data, "questions": questions})

@@ -39,8 +39,14 @@ def problems(text):
         if words > MOST_WORDS:
             found.append(f"{words} words: {sentence}")
         unquoted = QUOTED.sub(" ", sentence)
-        found += [f"jargon {term!r}: {sentence}" for term in jargon
-                  if re.search(rf"\b{re.escape(term)}\b", unquoted.lower())]
-        found += [f"acronym {acronym!r}: {sentence}" for acronym in ACRONYM.findall(unquoted)
-                  if acronym.rstrip("s") not in allowed and acronym not in allowed]
+        found += [
+            f"jargon {term!r}: {sentence}"
+            for term in jargon
+            if re.search(rf"\b{re.escape(term)}\b", unquoted.lower())
+        ]
+        found += [
+            f"acronym {acronym!r}: {sentence}"
+            for acronym in ACRONYM.findall(unquoted)
+            if acronym.rstrip("s") not in allowed and acronym not in allowed
+        ]
     return found

@@ -60,8 +60,11 @@ class AskedIf:
         self.definition, self.question, self.message = definition, question, message
 
     def __call__(self, form, field):
-        earlier = {q.key: form[q.key].data for q in self.definition.questions
-                   if q.type == "choice" and q.key != self.question.key}
+        earlier = {
+            q.key: form[q.key].data
+            for q in self.definition.questions
+            if q.type == "choice" and q.key != self.question.key
+        }
         if not self.definition.is_asked(self.question.key, earlier):
             field.data = None
             raise StopValidation()
@@ -73,21 +76,30 @@ class AskedIf:
 
 def _messages(easy_read):
     if easy_read:
-        return {"required": _("Please pick an answer."), "invalid": _("Please pick one of the answers."),
-                "too_long": _("Please use {max} letters or fewer.")}
-    return {"required": _("Choose an answer to this question."),
-            "invalid": _("Choose one of the answers shown."),
-            "too_long": _("Your answer must be {max} characters or fewer.")}
+        return {
+            "required": _("Please pick an answer."),
+            "invalid": _("Please pick one of the answers."),
+            "too_long": _("Please use {max} letters or fewer."),
+        }
+    return {
+        "required": _("Choose an answer to this question."),
+        "invalid": _("Choose one of the answers shown."),
+        "too_long": _("Your answer must be {max} characters or fewer."),
+    }
 
 
 def _field_for(question, easy_read, service_name, definition=None):
     messages = _messages(easy_read)
     label = (question.easy_text if easy_read else question.text).replace("{service}", service_name)
     if question.type == "text":
-        return TextAreaField(label, filters=[strip], validators=[
-            Optional(),
-            Length(max=question.max_length, message=messages["too_long"].format(max=question.max_length)),
-        ])
+        return TextAreaField(
+            label,
+            filters=[strip],
+            validators=[
+                Optional(),
+                Length(max=question.max_length, message=messages["too_long"].format(max=question.max_length)),
+            ],
+        )
     choices = [SelectChoice(o.code, o.easy_label if easy_read else o.label) for o in question.options]
     if question.asked_if is not None:
         required = AskedIf(definition, question, messages["required"])

@@ -56,13 +56,19 @@ def known(services=None):
 
 def check(records, known_now, now, first_line=1, lines=None):
     """Return (rows, rejected) for records (dicts), refusing a service without a survey to ask."""
-    rows, rejected = appointments.check_all(records, known_now.services, known_now.districts,
-                                            known_now.languages, now, first_line, lines)
+    rows, rejected = appointments.check_all(
+        records, known_now.services, known_now.districts, known_now.languages, now, first_line, lines
+    )
     kept = []
     for row in rows:
         if policy().survey_for(row.service, row.respondent) not in known_now.instruments:
-            rejected.append(appointments.Rejected(row.line, appointments.safe_id(row.appointment_id),
-                                                  "there is no survey for this service and respondent"))
+            rejected.append(
+                appointments.Rejected(
+                    row.line,
+                    appointments.safe_id(row.appointment_id),
+                    "there is no survey for this service and respondent",
+                )
+            )
         else:
             kept.append(row)
     return kept, sorted(rejected, key=lambda r: r.line)
@@ -84,13 +90,20 @@ def save(rows, keys, now=None):
         listed = dao.blocked(session, set(hashes.values()))
     new = []
     for key, row in keyed.items():
-        outcome = ("already known" if key in stored else "opted out" if row.opted_out
-                   else "on the do-not-contact list" if hashes[key] in listed else "added")
+        outcome = (
+            "already known"
+            if key in stored
+            else "opted out"
+            if row.opted_out
+            else "on the do-not-contact list"
+            if hashes[key] in listed
+            else "added"
+        )
         counts[outcome] += 1
         if outcome == "added":
             new.append(_columns(key, row, rules, keys, now))
     for start in range(0, len(new), WRITE_BATCH):
-        chunk = new[start:start + WRITE_BATCH]
+        chunk = new[start : start + WRITE_BATCH]
         with transaction() as session:
             # Another import (or the API) may have stored some of these since they were compared.
             stored_now = dao.known_source_keys(session, [r["source_key"] for r in chunk])
@@ -101,17 +114,28 @@ def save(rows, keys, now=None):
 
 
 def _columns(key, row, rules, keys, now):
-    return {"source_key": key, "service_slug": row.service, "district_slug": row.district,
-            "instrument_slug": rules.survey_for(row.service, row.respondent),
-            "respondent_type": row.respondent, "language": row.language,
-            "appointment_at": row.appointment_at, "channel": row.channel,
-            "contact": contact.seal(keys, row.channel, row.contact), "stage": "waiting",
-            "next_at": row.appointment_at + rules.send_after, "created_at": now}
+    return {
+        "source_key": key,
+        "service_slug": row.service,
+        "district_slug": row.district,
+        "instrument_slug": rules.survey_for(row.service, row.respondent),
+        "respondent_type": row.respondent,
+        "language": row.language,
+        "appointment_at": row.appointment_at,
+        "channel": row.channel,
+        "contact": contact.seal(keys, row.channel, row.contact),
+        "stage": "waiting",
+        "next_at": row.appointment_at + rules.send_after,
+        "created_at": now,
+    }
 
 
 def summary(counts, rejected):
     """Return one line saying what an import did (counts only: no contact details)."""
-    parts = [f"{counts.get('already known', 0)} already known", f"{counts.get('opted out', 0)} opted out",
-             f"{counts.get('on the do-not-contact list', 0)} on the do-not-contact list",
-             f"{len(rejected)} rejected"]
+    parts = [
+        f"{counts.get('already known', 0)} already known",
+        f"{counts.get('opted out', 0)} opted out",
+        f"{counts.get('on the do-not-contact list', 0)} on the do-not-contact list",
+        f"{len(rejected)} rejected",
+    ]
     return f"Added {counts.get('added', 0)} appointment(s) to invite; {', '.join(parts)}."

@@ -24,18 +24,35 @@ class IssuedLink:
     expires_on: date
 
 
-def issue(session, *, instrument_slug, service, district_slug, appointment_date, count,
-          base_url, now: datetime, days):
+def issue(
+    session,
+    *,
+    instrument_slug,
+    service,
+    district_slug,
+    appointment_date,
+    count,
+    base_url,
+    now: datetime,
+    days,
+):
     """Create ``count`` invitations and return their links (the tokens are not stored)."""
     expires_at = tokens.expiry(now, days)
     links, rows = [], []
     for _ in range(count):
         token, token_hash = tokens.new_token()
-        rows.append(Invitation(
-            token_hash=token_hash, instrument_slug=instrument_slug, service_slug=service.slug,
-            district_slug=district_slug, appointment_date=appointment_date,
-            month=(appointment_date or now.date()).replace(day=1), created_at=now, expires_at=expires_at,
-        ))
+        rows.append(
+            Invitation(
+                token_hash=token_hash,
+                instrument_slug=instrument_slug,
+                service_slug=service.slug,
+                district_slug=district_slug,
+                appointment_date=appointment_date,
+                month=(appointment_date or now.date()).replace(day=1),
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
         links.append(IssuedLink(f"{base_url.rstrip('/')}/i/{token}", service.name, expires_at.date()))
     dao.add_invitations(session, rows)
     return links
@@ -73,9 +90,14 @@ def _draw_card(pdf, link, x, y):
     pdf.drawString(x + 6 * mm, y + CARD_H - 12 * mm, "How was your visit?")
     text = pdf.beginText(x + 6 * mm, y + CARD_H - 20 * mm)
     text.setFont("Helvetica", 9.5)
-    for line in ("Tell us in one minute.", "Scan the code with your", "phone camera, or type",
-                 "the link below.", "You do not give your name.",
-                 f"Works until {link.expires_on:%d %b %Y}."):
+    for line in (
+        "Tell us in one minute.",
+        "Scan the code with your",
+        "phone camera, or type",
+        "the link below.",
+        "You do not give your name.",
+        f"Works until {link.expires_on:%d %b %Y}.",
+    ):
         text.textLine(line)
     pdf.drawText(text)
     pdf.setFont("Helvetica-Oblique", 8)
@@ -99,7 +121,7 @@ def write_pdf(links, target):
     pdf.setTitle("Survey invitation cards")
     per_page = COLUMNS * ROWS
     for start in range(0, len(links), per_page):
-        for index, link in enumerate(links[start:start + per_page]):
+        for index, link in enumerate(links[start : start + per_page]):
             column, row = index % COLUMNS, index // COLUMNS
             _draw_card(pdf, link, MARGIN_X + column * CARD_W, A4[1] - MARGIN_Y - (row + 1) * CARD_H)
         pdf.showPage()

@@ -15,8 +15,9 @@ from surveys.throttle import Throttle
 def settings(now):
     """Return what a sending run needs, from the app's config."""
     config = current_app.config
-    return sending.Settings(intake.policy(), contact.configured_keys(), config["BASE_URL"],
-                            config["INVITATION_DAYS"], now)
+    return sending.Settings(
+        intake.policy(), contact.configured_keys(), config["BASE_URL"], config["INVITATION_DAYS"], now
+    )
 
 
 def throttle():
@@ -59,9 +60,19 @@ def check_deliveries():
 JOBS = [
     # Every 10 minutes: invitations after appointments, reminders, retries; contact details erased
     # once done with. Outside sending hours (FEEDBACK_SEND_HOURS) a run sends nothing.
-    Job("send_invitations", send_invitations, CronTrigger(minute="*/10", timezone=clock.LONDON),
-        "%Y-%m-%dT%H:%M", "Send survey invitations and reminders by text message and email"),
+    Job(
+        "send_invitations",
+        send_invitations,
+        CronTrigger(minute="*/10", timezone=clock.LONDON),
+        "%Y-%m-%dT%H:%M",
+        "Send survey invitations and reminders by text message and email",
+    ),
     # Hourly: delivery status for messages whose callback never came (or with no callback set up).
-    Job("check_deliveries", check_deliveries, CronTrigger(minute=35, timezone=clock.LONDON),
-        "%Y-%m-%dT%H", "Ask GOV.UK Notify whether invitations were delivered"),
+    Job(
+        "check_deliveries",
+        check_deliveries,
+        CronTrigger(minute=35, timezone=clock.LONDON),
+        "%Y-%m-%dT%H",
+        "Ask GOV.UK Notify whether invitations were delivered",
+    ),
 ]

@@ -68,8 +68,10 @@ def reference(message_id):
 def client(config):
     """Return a Notify client from FEEDBACK_NOTIFY_API_KEY and FEEDBACK_NOTIFY_BASE_URL."""
     if not config.get("NOTIFY_API_KEY"):
-        raise NotifyNotConfigured("FEEDBACK_NOTIFY_API_KEY is not set, so invitations cannot be sent "
-                                  "by text message or email; the README says how to connect Notify")
+        raise NotifyNotConfigured(
+            "FEEDBACK_NOTIFY_API_KEY is not set, so invitations cannot be sent "
+            "by text message or email; the README says how to connect Notify"
+        )
     return NotificationsAPIClient(config["NOTIFY_API_KEY"], base_url=config["NOTIFY_BASE_URL"], timeout=20)
 
 
@@ -77,13 +79,19 @@ def send(api, outgoing):
     """Send one message; return Notify's id, or raise NotifyRefused, NotifyLater or NotifyAuthError."""
     try:
         if outgoing.channel == "sms":
-            response = api.send_sms_notification(outgoing.to, outgoing.template_id,
-                                                 personalisation=outgoing.personalisation,
-                                                 reference=outgoing.reference)
+            response = api.send_sms_notification(
+                outgoing.to,
+                outgoing.template_id,
+                personalisation=outgoing.personalisation,
+                reference=outgoing.reference,
+            )
         else:
-            response = api.send_email_notification(outgoing.to, outgoing.template_id,
-                                                   personalisation=outgoing.personalisation,
-                                                   reference=outgoing.reference)
+            response = api.send_email_notification(
+                outgoing.to,
+                outgoing.template_id,
+                personalisation=outgoing.personalisation,
+                reference=outgoing.reference,
+            )
     except HTTPError as error:
         raise classify(error) from None
     return response["id"]

@@ -27,8 +27,9 @@ def stop_messages(token):
             invite = dao.invitation_by_hash(session, tokens.hash_token(token))
     if invite is None:
         ratelimit.over_limit("token-miss-check", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
-        return render_error(404, "This link does not work",
-                            "Check you copied the whole link from the message.")
+        return render_error(
+            404, "This link does not work", "Check you copied the whole link from the message."
+        )
     form = StopForm()
     if not form.validate_on_submit():
         return render_template("surveys/stop.html", form=form, done=None)

@@ -96,7 +96,8 @@ def run(apis, settings, throttle):
     outcome = Run()
     with transaction() as session:
         outcome.counts["erased"] += dao.erase_expired(
-            session, settings.now - settings.policy.keep_contact, settings.now)
+            session, settings.now - settings.policy.keep_contact, settings.now
+        )
         outcome.counts["erased"] += dao.erase_answered(session, settings.now)
     reconcile(apis[0], settings, throttle, outcome)
     clients = queue.SimpleQueue()
@@ -133,8 +134,10 @@ def _outgoing(settings, services, appointment, message, details, kind):
     in that language would not fit in two fragments with this link), and its personalisation."""
     policy, sms = settings.policy, appointment.channel == "sms"
     name = services.get(appointment.service_slug, appointment.service_slug)
-    values = {"service": policy.short_name(appointment.service_slug, name) if sms else name,
-              "link": settings.link(details["token"], appointment.respondent_type, appointment.language)}
+    values = {
+        "service": policy.short_name(appointment.service_slug, name) if sms else name,
+        "link": settings.link(details["token"], appointment.respondent_type, appointment.language),
+    }
     if not sms:
         values["stop_link"] = settings.stop_link(details["token"])
     template = policy.template(appointment.service_slug, appointment.channel, appointment.language, kind)
@@ -165,12 +168,23 @@ def claim_invitations(session, settings, counts):
         token, token_hash = tokens.new_token()
         day = as_utc(appointment.appointment_at).astimezone(LONDON).date()
         invitation = Invitation(
-            token_hash=token_hash, instrument_slug=appointment.instrument_slug,
-            service_slug=appointment.service_slug, district_slug=appointment.district_slug,
-            appointment_date=day, month=day.replace(day=1), created_at=settings.now,
-            expires_at=tokens.expiry(settings.now, settings.link_days), delivery="pending")
-        message = InvitationMessage(appointment_id=appointment.id, kind="invitation",
-                                    channel=appointment.channel, attempts=1, claimed_at=settings.now)
+            token_hash=token_hash,
+            instrument_slug=appointment.instrument_slug,
+            service_slug=appointment.service_slug,
+            district_slug=appointment.district_slug,
+            appointment_date=day,
+            month=day.replace(day=1),
+            created_at=settings.now,
+            expires_at=tokens.expiry(settings.now, settings.link_days),
+            delivery="pending",
+        )
+        message = InvitationMessage(
+            appointment_id=appointment.id,
+            kind="invitation",
+            channel=appointment.channel,
+            attempts=1,
+            claimed_at=settings.now,
+        )
         session.add_all([invitation, message])
         made.append((appointment, invitation, message, token))
     session.flush()
@@ -179,8 +193,11 @@ def claim_invitations(session, settings, counts):
         to = details[appointment.id]["to"]
         appointment.invitation_id, appointment.stage = invitation.id, "sending"
         appointment.contact = contact.seal(settings.keys, appointment.channel, to, token)
-        claimed.append(Claimed(_outgoing(settings, services, appointment, message, {"to": to, "token": token},
-                                         "invitation")))
+        claimed.append(
+            Claimed(
+                _outgoing(settings, services, appointment, message, {"to": to, "token": token}, "invitation")
+            )
+        )
     return claimed
 
 
@@ -191,15 +208,28 @@ def claim_reminders(session, settings, counts):
     blocked = _blocked(session, settings, details)
     made = []
     for appointment, invitation in found:
-        reason = ("answered" if invitation.used else "opted out" if appointment.id in blocked
-                  else "link expired" if tokens.state(invitation, settings.now) == "expired"
-                  else "no contact" if appointment.id not in details else None)
+        reason = (
+            "answered"
+            if invitation.used
+            else "opted out"
+            if appointment.id in blocked
+            else "link expired"
+            if tokens.state(invitation, settings.now) == "expired"
+            else "no contact"
+            if appointment.id not in details
+            else None
+        )
         if reason:
             dao.erase(appointment, settings.now)
             counts[f"no reminder ({reason})"] += 1
             continue
-        message = InvitationMessage(appointment_id=appointment.id, kind="reminder",
-                                    channel=appointment.channel, attempts=1, claimed_at=settings.now)
+        message = InvitationMessage(
+            appointment_id=appointment.id,
+            kind="reminder",
+            channel=appointment.channel,
+            attempts=1,
+            claimed_at=settings.now,
+        )
         session.add(message)
         appointment.stage = "sending"
         made.append((appointment, message))
@@ -219,8 +249,11 @@ def claim_retries(session, settings, counts):
             continue
         services = services or dao.services_by_slug(session)
         details = contact.unseal(settings.keys, appointment.contact)
-        claimed.append(Claimed(_outgoing(settings, services, appointment, message, details, message.kind),
-                               check_first=True))
+        claimed.append(
+            Claimed(
+                _outgoing(settings, services, appointment, message, details, message.kind), check_first=True
+            )
+        )
         counts["tried again"] += 1
     return claimed
 
@@ -229,8 +262,9 @@ def _deliver(api, item, throttle, outcome):
     """Send one claimed message (unless Notify already has it, or the run was told to stop)."""
     outgoing = item.outgoing
     if outcome.stop:
-        return Result(outgoing.message_id, "retry", reason=f"not tried: {outcome.stop}"[:300],
-                      wait=outcome.stop_wait)
+        return Result(
+            outgoing.message_id, "retry", reason=f"not tried: {outcome.stop}"[:300], wait=outcome.stop_wait
+        )
     try:
         if item.check_first:
             throttle.wait()
@@ -262,8 +296,11 @@ def record(session, settings, results, counts):
         message = found[result.message_id]
         appointment = appointments[message.appointment_id]
         if result.outcome == "retry" and message.attempts >= MAX_ATTEMPTS:
-            result = Result(result.message_id, "refused", reason=f"gave up after {message.attempts} tries: "
-                                                                  f"{result.reason}"[:300])
+            result = Result(
+                result.message_id,
+                "refused",
+                reason=f"gave up after {message.attempts} tries: {result.reason}"[:300],
+            )
         counts[f"{message.kind} {result.outcome}"] += 1
         message.reason = result.reason
         if result.outcome == "sent":
@@ -292,8 +329,9 @@ def _failed(session, appointment, message, now):
 def reconcile(api, settings, throttle, outcome):
     """Settle messages claimed but never recorded: Notify has them (sent) or not (try again)."""
     with transaction() as session:
-        stuck = [(m.id, notify_client.reference(m.id))
-                 for m in dao.stuck(session, settings.now - STUCK_AFTER)]
+        stuck = [
+            (m.id, notify_client.reference(m.id)) for m in dao.stuck(session, settings.now - STUCK_AFTER)
+        ]
     results = []
     for message_id, reference in stuck:
         try:
@@ -301,9 +339,11 @@ def reconcile(api, settings, throttle, outcome):
             found = notify_client.find(api, reference)
         except (notify_client.NotifyLater, notify_client.NotifyRefused):
             continue  # asked again next run
-        results.append(Result(message_id, "sent", notify_id=found[0]) if found else
-                       Result(message_id, "retry", reason="no answer recorded; Notify does not have it",
-                              wait=None))  # safe to send now: checked again just before
+        results.append(
+            Result(message_id, "sent", notify_id=found[0])
+            if found
+            else Result(message_id, "retry", reason="no answer recorded; Notify does not have it", wait=None)
+        )  # safe to send now: checked again just before
         outcome.counts["reconciled"] += 1
     if results:
         with transaction() as session:

@@ -11,8 +11,11 @@ def known_source_keys(session, keys):
     found = set()
     keys = list(keys)
     for start in range(0, len(keys), 500):
-        found.update(session.exec(select(Appointment.source_key)
-                                  .where(Appointment.source_key.in_(keys[start:start + 500]))))
+        found.update(
+            session.exec(
+                select(Appointment.source_key).where(Appointment.source_key.in_(keys[start : start + 500]))
+            )
+        )
     return found
 
 
@@ -21,8 +24,11 @@ def blocked(session, hashes):
     found = set()
     hashes = list(hashes)
     for start in range(0, len(hashes), 500):
-        found.update(session.exec(select(DoNotContact.key_hash)
-                                  .where(DoNotContact.key_hash.in_(hashes[start:start + 500]))))
+        found.update(
+            session.exec(
+                select(DoNotContact.key_hash).where(DoNotContact.key_hash.in_(hashes[start : start + 500]))
+            )
+        )
     return found
 
 
@@ -48,41 +54,64 @@ def services_by_slug(session):
 
 def to_invite(session, now, limit):
     """Return appointments waiting for their invitation whose time has come, oldest first."""
-    return list(session.exec(
-        select(Appointment).where(Appointment.stage == "waiting", Appointment.next_at <= now)
-        .order_by(Appointment.next_at, Appointment.id).limit(limit)))
+    return list(
+        session.exec(
+            select(Appointment)
+            .where(Appointment.stage == "waiting", Appointment.next_at <= now)
+            .order_by(Appointment.next_at, Appointment.id)
+            .limit(limit)
+        )
+    )
 
 
 def to_remind(session, now, limit):
     """Return [(appointment, invitation)] invited long enough ago for a reminder, oldest first."""
-    return list(session.exec(
-        select(Appointment, Invitation).join(Invitation, Invitation.id == Appointment.invitation_id)
-        .where(Appointment.stage == "invited", Appointment.next_at <= now)
-        .order_by(Appointment.next_at, Appointment.id).limit(limit)))
+    return list(
+        session.exec(
+            select(Appointment, Invitation)
+            .join(Invitation, Invitation.id == Appointment.invitation_id)
+            .where(Appointment.stage == "invited", Appointment.next_at <= now)
+            .order_by(Appointment.next_at, Appointment.id)
+            .limit(limit)
+        )
+    )
 
 
 def to_retry(session, now, limit):
     """Return [(message, appointment)] that Notify asked us to try again, whose time has come."""
-    return list(session.exec(
-        select(InvitationMessage, Appointment)
-        .join(Appointment, Appointment.id == InvitationMessage.appointment_id)
-        .where(InvitationMessage.status == "retry", InvitationMessage.retry_at <= now)
-        .order_by(InvitationMessage.retry_at, InvitationMessage.id).limit(limit)))
+    return list(
+        session.exec(
+            select(InvitationMessage, Appointment)
+            .join(Appointment, Appointment.id == InvitationMessage.appointment_id)
+            .where(InvitationMessage.status == "retry", InvitationMessage.retry_at <= now)
+            .order_by(InvitationMessage.retry_at, InvitationMessage.id)
+            .limit(limit)
+        )
+    )
 
 
 def stuck(session, before):
     """Return messages claimed before ``before`` and never recorded (their process stopped)."""
-    return list(session.exec(select(InvitationMessage).where(
-        InvitationMessage.status == "sending", InvitationMessage.claimed_at < before)))
+    return list(
+        session.exec(
+            select(InvitationMessage).where(
+                InvitationMessage.status == "sending", InvitationMessage.claimed_at < before
+            )
+        )
+    )
 
 
 def claim_retry(session, message_id, attempts, now):
     """Take a message to try again, unless another process just did; return whether we have it."""
     result = session.execute(
         update(InvitationMessage)
-        .where(InvitationMessage.id == message_id, InvitationMessage.status == "retry",
-               InvitationMessage.attempts == attempts)
-        .values(status="sending", attempts=attempts + 1, claimed_at=now))
+        .where(
+            InvitationMessage.id == message_id,
+            InvitationMessage.status == "retry",
+            InvitationMessage.attempts == attempts,
+        )
+        .values(status="sending", attempts=attempts + 1, claimed_at=now)
+    )
     return result.rowcount == 1
 
 
@@ -110,7 +139,8 @@ def erase_answered(session, now):
     result = session.execute(
         update(Appointment)
         .where(Appointment.stage == "invited", Appointment.invitation_id.in_(answered))
-        .values(stage="done", contact=None, erased_at=now, next_at=None))
+        .values(stage="done", contact=None, erased_at=now, next_at=None)
+    )
     return result.rowcount
 
 
@@ -121,20 +151,26 @@ def erase_expired(session, before, now):
     session.execute(
         update(InvitationMessage)
         .where(InvitationMessage.status == "retry", InvitationMessage.appointment_id.in_(old))
-        .values(status="refused", reason="not sent in time: contact details erased", retry_at=None))
+        .values(status="refused", reason="not sent in time: contact details erased", retry_at=None)
+    )
     result = session.execute(
         update(Appointment)
         .where(Appointment.appointment_at < before, Appointment.contact.is_not(None))
-        .values(stage="done", contact=None, erased_at=now, next_at=None))
+        .values(stage="done", contact=None, erased_at=now, next_at=None)
+    )
     return result.rowcount
 
 
 def unsettled(session, since, limit):
     """Return messages accepted by Notify since ``since`` whose delivery is not yet known."""
-    return list(session.exec(
-        select(InvitationMessage).where(InvitationMessage.status == "sent",
-                                        InvitationMessage.sent_at >= since)
-        .order_by(InvitationMessage.sent_at).limit(limit)))
+    return list(
+        session.exec(
+            select(InvitationMessage)
+            .where(InvitationMessage.status == "sent", InvitationMessage.sent_at >= since)
+            .order_by(InvitationMessage.sent_at)
+            .limit(limit)
+        )
+    )
 
 
 def message_by_notify_id(session, notify_id):
@@ -144,8 +180,11 @@ def message_by_notify_id(session, notify_id):
 
 def invitation_of(session, appointment_id):
     """Return the invitation made for an appointment, or None."""
-    return session.exec(select(Invitation).join(Appointment, Appointment.invitation_id == Invitation.id)
-                        .where(Appointment.id == appointment_id)).first()
+    return session.exec(
+        select(Invitation)
+        .join(Appointment, Appointment.invitation_id == Invitation.id)
+        .where(Appointment.id == appointment_id)
+    ).first()
 
 
 def appointment_by_invitation(session, invitation_id):
@@ -156,18 +195,30 @@ def appointment_by_invitation(session, invitation_id):
 def weekly_counts(session, service_slug, since):
     """Return [(week start, sent, delivered, answered)] of invitations sent by text message or
     email for a service, a row per week (Monday) with any sent."""
-    week = func.date(InvitationMessage.sent_at, "-6 days", "weekday 1") if _sqlite(session) else \
-        func.date_trunc("week", InvitationMessage.sent_at)
+    week = (
+        func.date(InvitationMessage.sent_at, "-6 days", "weekday 1")
+        if _sqlite(session)
+        else func.date_trunc("week", InvitationMessage.sent_at)
+    )
     query = (
-        select(week.label("week"), func.count(),
-               func.sum(case((Invitation.delivery == "delivered", 1), else_=0)),
-               func.sum(case((Invitation.used.is_(True), 1), else_=0)))
+        select(
+            week.label("week"),
+            func.count(),
+            func.sum(case((Invitation.delivery == "delivered", 1), else_=0)),
+            func.sum(case((Invitation.used.is_(True), 1), else_=0)),
+        )
         .select_from(InvitationMessage)
         .join(Appointment, Appointment.id == InvitationMessage.appointment_id)
         .join(Invitation, Invitation.id == Appointment.invitation_id)
-        .where(InvitationMessage.kind == "invitation", InvitationMessage.sent_at.is_not(None),
-               InvitationMessage.sent_at >= since, Appointment.service_slug == service_slug)
-        .group_by(week).order_by(week))
+        .where(
+            InvitationMessage.kind == "invitation",
+            InvitationMessage.sent_at.is_not(None),
+            InvitationMessage.sent_at >= since,
+            Appointment.service_slug == service_slug,
+        )
+        .group_by(week)
+        .order_by(week)
+    )
     return [(_day(w), int(s), int(d or 0), int(a or 0)) for w, s, d, a in session.execute(query)]
 
 
@@ -185,13 +236,16 @@ def _day(value):
 
 def message_counts(session):
     """Return {(kind, status): count} over every message (for the command line and the demo)."""
-    rows = session.exec(select(InvitationMessage.kind, InvitationMessage.status, func.count())
-                        .group_by(InvitationMessage.kind, InvitationMessage.status))
+    rows = session.exec(
+        select(InvitationMessage.kind, InvitationMessage.status, func.count()).group_by(
+            InvitationMessage.kind, InvitationMessage.status
+        )
+    )
     return {(kind, status): n for kind, status, n in rows}
 
 
 def held_contacts(session):
     """Return how many appointments still hold contact details."""
-    return session.exec(select(func.count()).select_from(Appointment)
-                        .where(Appointment.contact.is_not(None))).one()
-
+    return session.exec(
+        select(func.count()).select_from(Appointment).where(Appointment.contact.is_not(None))
+    ).one()

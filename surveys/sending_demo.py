@@ -25,10 +25,14 @@ def appointments(rng, now, count=30):
     records = []
     for n in range(count):
         at = now - timedelta(hours=2, minutes=rng.randrange(0, 8 * 60))
-        record = {"appointment_id": f"DEMO-{now:%Y%m%d}-{n}", "service": rng.choice(SERVICES),
-                  "district": rng.choice(DISTRICTS), "appointment_at": at.isoformat(timespec="minutes"),
-                  "respondent": "young_person" if n % 7 == 3 else "parent_carer",
-                  "language": {5: "pl", 11: "ur"}.get(n, "")}
+        record = {
+            "appointment_id": f"DEMO-{now:%Y%m%d}-{n}",
+            "service": rng.choice(SERVICES),
+            "district": rng.choice(DISTRICTS),
+            "appointment_at": at.isoformat(timespec="minutes"),
+            "respondent": "young_person" if n % 7 == 3 else "parent_carer",
+            "language": {5: "pl", 11: "ur"}.get(n, ""),
+        }
         if n % 6 == 1:
             record["email"] = f"parent{n}@example.org"
         else:
@@ -48,16 +52,19 @@ def run_loop(seed, echo):
             fake.templates[template.id] = (channel, template.text, template.subject)
         config = {"NOTIFY_API_KEY": API_KEY, "NOTIFY_BASE_URL": fake.url}
         apis = [notify_client.client(config) for _ in range(sending.SENDERS)]
-        settings = sending.Settings(intake.policy(), keys, current_app.config["BASE_URL"],
-                                    current_app.config["INVITATION_DAYS"], now)
+        settings = sending.Settings(
+            intake.policy(), keys, current_app.config["BASE_URL"], current_app.config["INVITATION_DAYS"], now
+        )
         run = sending.run(apis, settings, Throttle(0))
         statuses = list(fake.messages)
         for index, notify_id in enumerate(statuses):
             fake.statuses[notify_id] = "permanent-failure" if index == len(statuses) - 1 else "delivered"
         seen = sending.check_statuses(apis[0], Throttle(0), now)
         example = next((m["body"] for m in fake.messages.values() if m["type"] == "sms"), "")
-    echo(f"Sent {run.counts['invitation sent']} survey invitations for {counts['added']} invented "
-         f"appointments to a local fake of GOV.UK Notify (nothing left this machine): "
-         f"{seen.get('delivered', 0)} delivered, {seen.get('permanent-failure', 0)} failed.")
+    echo(
+        f"Sent {run.counts['invitation sent']} survey invitations for {counts['added']} invented "
+        f"appointments to a local fake of GOV.UK Notify (nothing left this machine): "
+        f"{seen.get('delivered', 0)} delivered, {seen.get('permanent-failure', 0)} failed."
+    )
     if example:
         echo(f"One of the texts: {example}")

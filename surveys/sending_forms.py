@@ -10,8 +10,13 @@ from feedback.forms import choices, strip
 class PastedAppointmentsForm(FlaskForm):
     service = SelectField("Service", validators=[InputRequired("Choose a service")])
     district = SelectField("District (optional)", validate_choice=False)
-    respondent = SelectField("Who is asked", choices=choices([("parent_carer", "Parent carers"),
-                                                              ("young_person", "Young people (easy read)")]))
+    respondent = SelectField(
+        "Who is asked",
+        choices=choices([("parent_carer", "Parent carers"), ("young_person", "Young people (easy read)")]),
+    )
     language = SelectField("Language of the message")
-    appointments = TextAreaField("Appointments", filters=[strip], validators=[
-        InputRequired("Paste one or more appointments"), Length(max=40_000)])
+    appointments = TextAreaField(
+        "Appointments",
+        filters=[strip],
+        validators=[InputRequired("Paste one or more appointments"), Length(max=40_000)],
+    )

@@ -15,8 +15,10 @@ PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
 MAX_FRAGMENTS = 2
 # The GSM 03.38 alphabet: a character outside it makes the whole text UCS-2 (70 a fragment, not 160);
 # the extension characters cost two.
-GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRS"
-                "TUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRS"
+    "TUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM_EXTENSION = set("^{}\\[~]|€\f")
 
 
@@ -57,8 +59,9 @@ class Policy:
         """Return the template for a message: the service's own, else the shared one; English if
         there is none in the language."""
         for lang in (language, "en"):
-            found = (self.service_templates.get((service, channel, lang, kind))
-                     or self.templates.get((channel, lang, kind)))
+            found = self.service_templates.get((service, channel, lang, kind)) or self.templates.get(
+                (channel, lang, kind)
+            )
             if found:
                 return found
         raise PolicyError(f"no {channel} {kind} template in English")
@@ -79,10 +82,16 @@ def load_policy(path=POLICY_FILE):
             send_after=timedelta(minutes=int(raw["send_after_minutes"])),
             reminder_after=timedelta(days=int(raw["reminder_after_days"])),
             keep_contact=timedelta(days=int(raw["keep_contact_days"])),
-            surveys=surveys, service_surveys=service_surveys, languages=dict(raw["languages"]),
-            short_names=dict(raw.get("short_names", {})), templates=_templates(raw["templates"]),
-            service_templates={(service, *key): t for service, entry in raw.get("services", {}).items()
-                               for key, t in _templates(entry.get("templates", {})).items()},
+            surveys=surveys,
+            service_surveys=service_surveys,
+            languages=dict(raw["languages"]),
+            short_names=dict(raw.get("short_names", {})),
+            templates=_templates(raw["templates"]),
+            service_templates={
+                (service, *key): t
+                for service, entry in raw.get("services", {}).items()
+                for key, t in _templates(entry.get("templates", {})).items()
+            },
         )
     except (KeyError, TypeError, ValueError) as error:
         raise PolicyError(f"{path}: {error}") from None
@@ -95,8 +104,9 @@ def _templates(table):
     for channel, languages in table.items():
         for language, kinds in languages.items():
             for kind, entry in kinds.items():
-                found[(channel, language, kind)] = Template(entry["id"], entry["text"],
-                                                            entry.get("subject", ""))
+                found[(channel, language, kind)] = Template(
+                    entry["id"], entry["text"], entry.get("subject", "")
+                )
     return found
 
 
@@ -135,8 +145,9 @@ def parse_hours(text):
         raise ValueError("FEEDBACK_SEND_HOURS must look like 09-20 (from 9 am, stopping by 8 pm)")
     start, end = int(match.group(1)), int(match.group(2))
     if not 0 <= start < end <= 24:
-        raise ValueError("FEEDBACK_SEND_HOURS must run from an earlier hour to a later one within 0-24, "
-                         "like 09-20")
+        raise ValueError(
+            "FEEDBACK_SEND_HOURS must run from an earlier hour to a later one within 0-24, like 09-20"
+        )
     return start, end
 
 

@@ -9,8 +9,11 @@ from markupsafe import Markup, escape
 
 COLOURS = {"sent": "#1d70b8", "delivered": "#00703c", "answered": "#f47738"}
 # Each series is told apart by more than its colour: an outline, and a dashed one.
-PATTERNS = {"sent": "", "delivered": ' stroke="#0b0c0c" stroke-width="1"',
-            "answered": ' stroke="#0b0c0c" stroke-width="1" stroke-dasharray="2 1"'}
+PATTERNS = {
+    "sent": "",
+    "delivered": ' stroke="#0b0c0c" stroke-width="1"',
+    "answered": ' stroke="#0b0c0c" stroke-width="1" stroke-dasharray="2 1"',
+}
 
 
 @dataclass(frozen=True)
@@ -52,29 +55,39 @@ def bar_chart(rows, title, width=640, height=260):
     most = max([1, *(w.sent for w in rows)])
     group = plot_w / max(1, len(rows))
     bar = max(1.0, group / 4)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-labelledby="sent-title sent-desc" class="chart">',
-             f'<title id="sent-title">{escape(title)}</title>',
-             '<desc id="sent-desc">Bars for each week: invitations sent, delivered and answered. '
-             'The table below gives the same figures.</desc>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="sent-title sent-desc" class="chart">',
+        f'<title id="sent-title">{escape(title)}</title>',
+        '<desc id="sent-desc">Bars for each week: invitations sent, delivered and answered. '
+        "The table below gives the same figures.</desc>",
+    ]
     for tick in (0, most // 2, most):
         y = top + plot_h * (1 - tick / most)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b1b4b6"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b1b4b6"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}</text>'
+        )
     for index, week in enumerate(rows):
         x = left + index * group + bar / 2
         for offset, name in enumerate(("sent", "delivered", "answered")):
             value = getattr(week, name)
             h = plot_h * value / most
-            parts.append(f'<rect x="{x + offset * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
-                         f'height="{h:.1f}" fill="{COLOURS[name]}"{PATTERNS[name]}>'
-                         f'<title>{escape(name)}: {value}</title></rect>')
+            parts.append(
+                f'<rect x="{x + offset * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
+                f'height="{h:.1f}" fill="{COLOURS[name]}"{PATTERNS[name]}>'
+                f"<title>{escape(name)}: {value}</title></rect>"
+            )
         if len(rows) <= 13 or index % 2 == 0:
-            parts.append(f'<text x="{x + 1.5 * bar:.1f}" y="{height - 28}" text-anchor="middle" '
-                         f'font-size="11">{week.monday:%d %b}</text>')
+            parts.append(
+                f'<text x="{x + 1.5 * bar:.1f}" y="{height - 28}" text-anchor="middle" '
+                f'font-size="11">{week.monday:%d %b}</text>'
+            )
     for offset, name in enumerate(("sent", "delivered", "answered")):
         x = left + offset * 120
-        parts.append(f'<rect x="{x}" y="{height - 14}" width="12" height="12" fill="{COLOURS[name]}"'
-                     f'{PATTERNS[name]}/><text x="{x + 16}" y="{height - 4}" font-size="12">{name}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{height - 14}" width="12" height="12" fill="{COLOURS[name]}"'
+            f'{PATTERNS[name]}/><text x="{x + 16}" y="{height - 4}" font-size="12">{name}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())

@@ -23,12 +23,18 @@ def _form():
     visible = auth.services_of(auth.current_user())
     form = InvitationForm()
     with reading() as session:
-        form.survey.choices = choices((d.slug, d.title) for d in dao.latest_definitions(session)
-                                      if not d.scored)
-        form.service.choices = choices((s.slug, s.name) for s in session.exec(
-            select(Service).order_by(Service.name)) if visible is None or s.slug in visible)
-        form.district.choices = choices([("", "Not recorded")] + [
-            (d.slug, d.name) for d in session.exec(select(District).order_by(District.name))])
+        form.survey.choices = choices(
+            (d.slug, d.title) for d in dao.latest_definitions(session) if not d.scored
+        )
+        form.service.choices = choices(
+            (s.slug, s.name)
+            for s in session.exec(select(Service).order_by(Service.name))
+            if visible is None or s.slug in visible
+        )
+        form.district.choices = choices(
+            [("", "Not recorded")]
+            + [(d.slug, d.name) for d in session.exec(select(District).order_by(District.name))]
+        )
     return form
 
 
@@ -45,12 +51,21 @@ def make():
         abort(400)
     with transaction() as session:
         links = invitations.issue(
-            session, instrument_slug=form.survey.data, service=dao.service(session, form.service.data),
-            district_slug=district, appointment_date=form.appointment_date.data, count=form.count.data,
-            base_url=current_app.config["BASE_URL"], now=clock.now(),
-            days=current_app.config["INVITATION_DAYS"])
-    audit.record("invitations", subject=form.service.data,
-                 detail=f"{len(links)} {form.survey.data} links as {form.output.data}")
+            session,
+            instrument_slug=form.survey.data,
+            service=dao.service(session, form.service.data),
+            district_slug=district,
+            appointment_date=form.appointment_date.data,
+            count=form.count.data,
+            base_url=current_app.config["BASE_URL"],
+            now=clock.now(),
+            days=current_app.config["INVITATION_DAYS"],
+        )
+    audit.record(
+        "invitations",
+        subject=form.service.data,
+        detail=f"{len(links)} {form.survey.data} links as {form.output.data}",
+    )
     name = f"invitations-{form.service.data}-{clock.today():%Y-%m-%d}.{form.output.data}"
     buffer = io.BytesIO()
     if form.output.data == "pdf":
@@ -67,24 +82,38 @@ def make():
 
 def _visible_services(session):
     visible = auth.services_of(auth.current_user())
-    return [(s.slug, s.name) for s in session.exec(select(Service).order_by(Service.name))
-            if visible is None or s.slug in visible]
+    return [
+        (s.slug, s.name)
+        for s in session.exec(select(Service).order_by(Service.name))
+        if visible is None or s.slug in visible
+    ]
 
 
 def _paste_form():
     form = PastedAppointmentsForm()
     with reading() as session:
         form.service.choices = choices(_visible_services(session))
-        form.district.choices = choices([("", "Not recorded")] + [
-            (d.slug, d.name) for d in session.exec(select(District).order_by(District.name))])
+        form.district.choices = choices(
+            [("", "Not recorded")]
+            + [(d.slug, d.name) for d in session.exec(select(District).order_by(District.name))]
+        )
     form.language.choices = choices(intake.policy().languages.items())
     return form
 
 
 def _paste_page(form, problems=(), status=200, no_services=False):
-    response = current_app.make_response((render_template(
-        "dashboard/invitations_paste.html", form=form, problems=problems, no_services=no_services,
-        hours=current_app.config["SEND_HOURS"]), status))
+    response = current_app.make_response(
+        (
+            render_template(
+                "dashboard/invitations_paste.html",
+                form=form,
+                problems=problems,
+                no_services=no_services,
+                hours=current_app.config["SEND_HOURS"],
+            ),
+            status,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"  # the page may hold the numbers pasted
     return response
 
@@ -102,8 +131,12 @@ def send_by_text():
     try:
         keys = contact.configured_keys()
         lines, records = appointments.read_pasted(
-            form.appointments.data, form.service.data, form.district.data, form.respondent.data,
-            form.language.data)
+            form.appointments.data,
+            form.service.data,
+            form.district.data,
+            form.respondent.data,
+            form.language.data,
+        )
     except (contact.DataKeyError, appointments.AppointmentFileError) as error:
         return _paste_page(form, [str(error)], 400)
     rows, rejected = intake.check(records, intake.known(), clock.now(), lines=lines)
@@ -125,10 +158,16 @@ def sent():
             abort(404)
         today = clock.today()
         first = today - timedelta(weeks=WEEKS_SHOWN - 1)
-        counts = sending_dao.weekly_counts(session, slug, datetime.combine(first, time(), tzinfo=UTC)
-                                           - timedelta(days=first.weekday()))
+        counts = sending_dao.weekly_counts(
+            session, slug, datetime.combine(first, time(), tzinfo=UTC) - timedelta(days=first.weekday())
+        )
     weeks = sending_report.weeks(counts, first, today)
     name = dict(services)[slug]
-    return render_template("dashboard/invitations_sent.html", services=services, service=slug, name=name,
-                           weeks=weeks, chart=sending_report.bar_chart(
-                               weeks, f"Invitations sent, delivered and answered by week: {name}"))
+    return render_template(
+        "dashboard/invitations_sent.html",
+        services=services,
+        service=slug,
+        name=name,
+        weeks=weeks,
+        chart=sending_report.bar_chart(weeks, f"Invitations sent, delivered and answered by week: {name}"),
+    )

@@ -51,8 +51,11 @@ def available(definition, offered):
     """Return the offered languages a definition can be read in: English, and every language
     whose translation has all of its wording (a half-translated survey is not offered)."""
     found = shipped()
-    return tuple(language for language in offered if language.code == "en" or (
-        language.code in found and found[language.code].covers(definition)))
+    return tuple(
+        language
+        for language in offered
+        if language.code == "en" or (language.code in found and found[language.code].covers(definition))
+    )
 
 
 def wording(definition):
@@ -72,10 +75,19 @@ def translate(definition, translation):
         return definition
     say = translation.say
     questions = tuple(
-        replace(q, text=say(q.text), easy_text=say(q.easy_text),
-                options=tuple(replace(o, label=say(o.label), easy_label=say(o.easy_label))
-                              for o in q.options))
-        for q in definition.questions)
-    return replace(definition, title=say(definition.title), easy_title=say(definition.easy_title),
-                   intro=say(definition.intro), easy_intro=say(definition.easy_intro),
-                   questions=questions)
+        replace(
+            q,
+            text=say(q.text),
+            easy_text=say(q.easy_text),
+            options=tuple(replace(o, label=say(o.label), easy_label=say(o.easy_label)) for o in q.options),
+        )
+        for q in definition.questions
+    )
+    return replace(
+        definition,
+        title=say(definition.title),
+        easy_title=say(definition.easy_title),
+        intro=say(definition.intro),
+        easy_intro=say(definition.easy_intro),
+        questions=questions,
+    )

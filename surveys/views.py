@@ -26,6 +26,7 @@ def limit_submissions():
         return ratelimit.limit_page("survey", "RATE_LIMIT_SURVEY")
     return None
 
+
 @dataclass
 class SurveyPage:
     """Everything a survey page needs: what is asked, of whom, and where the answer counts."""
@@ -88,11 +89,15 @@ class UnknownPart(Exception):
 def unknown_part(error):
     """Say which part of a link is wrong, in plain words."""
     shown = error.value if len(error.value) <= 40 else error.value[:40] + "…"
-    heading = (f"There is no {error.part} called “{shown}”" if shown
-               else f"This link does not name a {error.part}")
-    return render_error(404, heading,
-                        f"The link names a {error.part} we do not know. If you typed it, check the "
-                        "spelling; if you followed a link or scanned a code, it may be out of date.")
+    heading = (
+        f"There is no {error.part} called “{shown}”" if shown else f"This link does not name a {error.part}"
+    )
+    return render_error(
+        404,
+        heading,
+        f"The link names a {error.part} we do not know. If you typed it, check the "
+        "spelling; if you followed a link or scanned a code, it may be out of date.",
+    )
 
 
 def _load_page(session, slug, service_slug, district_slug, easy_read, kiosk, invitation=None):
@@ -114,8 +119,9 @@ def _load_page(session, slug, service_slug, district_slug, easy_read, kiosk, inv
 def _in_language(page, code):
     """Put the page in the language asked for, if its survey has been translated into it."""
     page.languages = translations.available(page.definition, languages.offered())
-    page.language = next((language for language in page.languages if language.code == code),
-                         languages.ENGLISH)
+    page.language = next(
+        (language for language in page.languages if language.code == code), languages.ENGLISH
+    )
     g.language = page.language.code  # the interface's words follow the questions' language
     if page.language is not languages.ENGLISH:
         page.translation = translations.shipped()[page.language.code]
@@ -128,8 +134,14 @@ def open_survey(slug):
     """An open survey link, as printed on a poster's QR code."""
     args = request.args
     with reading() as session:
-        page = _load_page(session, slug, args.get("service"), args.get("district"),
-                          args.get("easy") == "1", args.get("mode") == "kiosk")
+        page = _load_page(
+            session,
+            slug,
+            args.get("service"),
+            args.get("district"),
+            args.get("easy") == "1",
+            args.get("mode") == "kiosk",
+        )
     page.letter = _letter(args)
     return _answer(page)
 
@@ -154,13 +166,21 @@ def invitation(token):
         log.warning("invitation link guessing: a client was refused after repeated unknown links")
         return render_error(429)
     with reading() as session:
-        invite = (dao.invitation_by_hash(session, tokens.hash_token(token))
-                  if tokens.well_formed(token) else None)
+        invite = (
+            dao.invitation_by_hash(session, tokens.hash_token(token)) if tokens.well_formed(token) else None
+        )
         if invite is None:
             ratelimit.over_limit("token-miss-check", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
             return _link_cannot_be_used()
-        page = _load_page(session, invite.instrument_slug, invite.service_slug,
-                          invite.district_slug, request.args.get("easy") == "1", False, invite)
+        page = _load_page(
+            session,
+            invite.instrument_slug,
+            invite.service_slug,
+            invite.district_slug,
+            request.args.get("easy") == "1",
+            False,
+            invite,
+        )
     status = tokens.state(invite, clock.now())
     if status != "open" and request.method == "GET":
         return _link_cannot_be_used()
@@ -170,26 +190,34 @@ def invitation(token):
 def _link_cannot_be_used():
     """One plain page, with one status, for a used, expired, malformed or unknown link: it does not
     tell a guesser which links exist, and it tells a parent who already answered that it counted."""
-    return render_error(404, "You have already answered, or this link has expired",
-                        "Each survey link works once, for a limited time after an appointment. "
-                        "If you have already answered, thank you: your answers were saved. "
-                        "You do not need to do anything else.")
+    return render_error(
+        404,
+        "You have already answered, or this link has expired",
+        "Each survey link works once, for a limited time after an appointment. "
+        "If you have already answered, thank you: your answers were saved. "
+        "You do not need to do anything else.",
+    )
 
 
 def _answer(page, token=None):
-    form_class = build_form_class(page.definition, page.easy_read, page.service_name,
-                                  page.language.code)
+    form_class = build_form_class(page.definition, page.easy_read, page.service_name, page.language.code)
     form = new_form(form_class)
     if form.validate_on_submit():
         outcome = _store(page, form)
         if outcome in ("expired", "used"):
             return _link_cannot_be_used()
         return redirect(url_for(".thanks", slug=page.definition.slug, **page.link_args()), 303)
-    response = current_app.make_response(render_template(
-        "surveys/form.html", page=page, form=form, action=_page_url(page, token),
-        switch_url=_switch_url(page, token), stop_url=_stop_url(page, token),
-        page_url=lambda **changes: _page_url(page, token, **changes),
-    ))
+    response = current_app.make_response(
+        render_template(
+            "surveys/form.html",
+            page=page,
+            form=form,
+            action=_page_url(page, token),
+            switch_url=_switch_url(page, token),
+            stop_url=_stop_url(page, token),
+            page_url=lambda **changes: _page_url(page, token, **changes),
+        )
+    )
     if page.kiosk:
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -226,9 +254,12 @@ def _store(page, form):
     if page.invitation is not None and tokens.state(page.invitation, now) == "expired":
         return "expired"
     submission = collect.Submission(
-        instrument_id=page.instrument.id, instrument_version=page.instrument.version,
-        service_slug=page.service.slug, provider_slug=page.service.provider_slug,
-        district_slug=page.district.slug if page.district else None, channel=page.channel,
+        instrument_id=page.instrument.id,
+        instrument_version=page.instrument.version,
+        service_slug=page.service.slug,
+        provider_slug=page.service.provider_slug,
+        district_slug=page.district.slug if page.district else None,
+        channel=page.channel,
         easy_read=page.easy_read,
         invitation_id=page.invitation.id if page.invitation else None,
         appointment_date=page.invitation.appointment_date if page.invitation else None,
@@ -239,8 +270,7 @@ def _store(page, form):
     data = {field.name: field.data for field in form.question_fields()}
     try:
         with transaction() as session:
-            outcome = collect.store(session, page.definition, submission,
-                                    form.submission_id.data, data, now)
+            outcome = collect.store(session, page.definition, submission, form.submission_id.data, data, now)
     except IntegrityError:
         outcome = "duplicate"  # a concurrent retry of the same submission got there first
     if outcome == "used":
@@ -260,14 +290,25 @@ def thanks(slug):
     args = request.args
     try:
         with reading() as session:
-            page = _load_page(session, slug, args.get("service"), args.get("district"),
-                              args.get("easy") == "1", args.get("mode") == "kiosk")
+            page = _load_page(
+                session,
+                slug,
+                args.get("service"),
+                args.get("district"),
+                args.get("easy") == "1",
+                args.get("mode") == "kiosk",
+            )
     except DATABASE_ERRORS:
         page = None
     restart = url_for(".open_survey", slug=slug, **page.link_args()) if page and page.kiosk else None
-    response = current_app.make_response(render_template(
-        "surveys/thanks.html", page=page, easy_read=page.easy_read if page else args.get("easy") == "1",
-        restart=restart, reset_seconds=current_app.config["KIOSK_RESET_SECONDS"],
-    ))
+    response = current_app.make_response(
+        render_template(
+            "surveys/thanks.html",
+            page=page,
+            easy_read=page.easy_read if page else args.get("easy") == "1",
+            restart=restart,
+            reset_seconds=current_app.config["KIOSK_RESET_SECONDS"],
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -37,8 +37,11 @@ def _postgres_admin():
 
 
 def _postgres_url(name):
-    return make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
-        hide_password=False)
+    return (
+        make_url(POSTGRES_URL)
+        .set(drivername="postgresql+psycopg", database=name)
+        .render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +111,7 @@ def app(template_database, tmp_path):
 @pytest.fixture
 def frozen_clock():
     """Freeze the one clock (feedback.clock): ``frozen_clock(aware datetime)``; thawed after the test."""
+
     def freeze(instant):
         clock.freeze(instant)
         return instant
@@ -137,9 +141,13 @@ def create_invitation(**overrides):
     token, token_hash = tokens.new_token()
     now = datetime.now(UTC)
     fields = {
-        "token_hash": token_hash, "instrument_slug": "service-experience", "service_slug": "camhs",
-        "district_slug": "preston", "appointment_date": date(2026, 10, 14),
-        "created_at": now, "expires_at": now + timedelta(days=14),
+        "token_hash": token_hash,
+        "instrument_slug": "service-experience",
+        "service_slug": "camhs",
+        "district_slug": "preston",
+        "appointment_date": date(2026, 10, 14),
+        "created_at": now,
+        "expires_at": now + timedelta(days=14),
     }
     fields.update(overrides)
     with transaction() as session:
@@ -159,8 +167,15 @@ def rows(model, **filters):
         return list(session.exec(query))
 
 
-def create_response(slug="service-experience", answers=None, month=None, service="camhs",
-                    district="preston", comment=None, **overrides):
+def create_response(
+    slug="service-experience",
+    answers=None,
+    month=None,
+    service="camhs",
+    district="preston",
+    comment=None,
+    **overrides,
+):
     """Store a response with its answers (and optional comment); return it."""
     import uuid
 
@@ -171,18 +186,23 @@ def create_response(slug="service-experience", answers=None, month=None, service
         instrument = dao.latest_instrument(session, slug)
         provider = dao.service(session, service).provider_slug
         fields = {
-            "submission_id": str(uuid.uuid4()), "instrument_id": instrument.id,
-            "instrument_slug": slug, "instrument_version": instrument.version, "channel": "form",
-            "service_slug": service, "provider_slug": provider, "district_slug": district,
-            "respondent_type": instrument.respondent_type, "month": month or date(2026, 10, 1),
+            "submission_id": str(uuid.uuid4()),
+            "instrument_id": instrument.id,
+            "instrument_slug": slug,
+            "instrument_version": instrument.version,
+            "channel": "form",
+            "service_slug": service,
+            "provider_slug": provider,
+            "district_slug": district,
+            "respondent_type": instrument.respondent_type,
+            "month": month or date(2026, 10, 1),
         }
         fields.update(overrides)
         comments = [("comment", comment, 0.0)] if comment else []
         return dao.add_response(session, Response(**fields), answers or {}, comments)
 
 
-def create_staff(email="commissioner@example.org", role="commissioner",
-                 password="a long enough passphrase"):
+def create_staff(email="commissioner@example.org", role="commissioner", password="a long enough passphrase"):
     """Store a staff account; return (email, password)."""
     from feedback import auth
     from feedback.models import StaffUser
@@ -201,8 +221,16 @@ def sign_in(client, email="commissioner@example.org", password="a long enough pa
 
 # The application log of the whole run, searched at the end for the personal data the tests
 # stored (the waiting-list details pass through crypto.seal, which is watched for the values).
-PERSONAL_FIELDS = ("child_name", "parent_name", "nhs_number", "address_line_1", "address_line_2", "postcode",
-                   "mobile", "email")  # and the contact details held to send invitations (surveys.contact)
+PERSONAL_FIELDS = (
+    "child_name",
+    "parent_name",
+    "nhs_number",
+    "address_line_1",
+    "address_line_2",
+    "postcode",
+    "mobile",
+    "email",
+)  # and the contact details held to send invitations (surveys.contact)
 _personal_values = set()
 _log_path = None
 
@@ -250,8 +278,10 @@ def pytest_sessionfinish(session, exitstatus):
     found = personal_data_in_log()
     if found:
         session.exitstatus = 1
-        print(f"\nThe application log holds personal data from the tests: {len(found)} value(s), "
-              f"for example {found[0][:3]}…")
+        print(
+            f"\nThe application log holds personal data from the tests: {len(found)} value(s), "
+            f"for example {found[0][:3]}…"
+        )
     elif _personal_values:
         print(f"\nApplication log checked: none of {len(_personal_values)} personal values appear in it.")
 
@@ -271,6 +301,8 @@ def everything_stored(app):
         return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     with engine.connect() as connection:
         tables = inspect(connection).get_table_names()
-        return "\n".join(str(row[0]) for table in tables
-                         for row in connection.execute(text(f'SELECT t::text FROM "{table}" t'))  # noqa: S608
-                         ).encode()
+        return "\n".join(
+            str(row[0])
+            for table in tables
+            for row in connection.execute(text(f'SELECT t::text FROM "{table}" t'))  # noqa: S608
+        ).encode()

@@ -46,8 +46,11 @@ def waitlist():
 @waitlist.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report the others.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write rejected rows (default: FILE.rejected.csv).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write rejected rows (default: FILE.rejected.csv).",
+)
 def import_extract(file, skip_invalid, report):
     """Load or update the waiting list from a provider's CSV extract."""
     fernet = _key()
@@ -55,8 +58,9 @@ def import_extract(file, skip_invalid, report):
         districts = dao.district_slugs(session)
         _check_existing_key(session, fernet)
     try:
-        rows, rejected = extract.read_extract(file.read_bytes(), tracker.policy().pathways,
-                                              districts, _today())
+        rows, rejected = extract.read_extract(
+            file.read_bytes(), tracker.policy().pathways, districts, _today()
+        )
     except extract.ExtractError as error:
         click.echo(f"Nothing imported: {error}.", err=True)
         sys.exit(1)
@@ -66,8 +70,11 @@ def import_extract(file, skip_invalid, report):
         for item in rejected[:10]:
             click.echo(f"Line {item.line} ({item.reference or 'no reference'}): {item.reason}", err=True)
         if not skip_invalid:
-            click.echo(f"Nothing imported: {len(rejected)} row(s) have problems, listed in {report}. "
-                       "Fix them, or use --skip-invalid to import the valid rows.", err=True)
+            click.echo(
+                f"Nothing imported: {len(rejected)} row(s) have problems, listed in {report}. "
+                "Fix them, or use --skip-invalid to import the valid rows.",
+                err=True,
+            )
             sys.exit(1)
     # Checked, compared and encrypted before any write; then written in short transactions, so
     # parents' survey answers never wait long behind an import. Re-running an import that stopped
@@ -81,23 +88,36 @@ def import_extract(file, skip_invalid, report):
         # Leave the lock free as long as it was held, so a waiting writer's retry finds it free.
         time.sleep(time.perf_counter() - started)
     added, changes = plan.added, plan.changes
-    audit.record("import_waiting_list", actor="command line", subject=file.name,
-                 detail=f"{added} added, {changes.get('entries', 0)} changed, {len(rejected)} rejected")
+    audit.record(
+        "import_waiting_list",
+        actor="command line",
+        subject=file.name,
+        detail=f"{added} added, {changes.get('entries', 0)} changed, {len(rejected)} rejected",
+    )
     changed = changes.pop("entries", 0)
     detail = ", ".join(f"{field} {n}" for field, n in sorted(changes.items()))
-    click.echo(f"Added {added}, changed {changed}{f' ({detail})' if detail else ''}, "
-               f"rejected {len(rejected)}.")
+    click.echo(
+        f"Added {added}, changed {changed}{f' ({detail})' if detail else ''}, rejected {len(rejected)}."
+    )
     with reading() as session:
         breaking = references.breakers(dao.references(session))
     if breaking:
-        click.echo(f"Warning: {len(breaking)} stored reference(s) from earlier imports break the "
-                   f"rule ({extract.REFERENCE_RULE}), so those families' pages cannot be opened. "
-                   "`feedback waitlist references` lists them and how to fix them.", err=True)
+        click.echo(
+            f"Warning: {len(breaking)} stored reference(s) from earlier imports break the "
+            f"rule ({extract.REFERENCE_RULE}), so those families' pages cannot be opened. "
+            "`feedback waitlist references` lists them and how to fix them.",
+            err=True,
+        )
 
 
 @waitlist.command("references")
-@click.option("--change", nargs=2, type=(int, str), metavar="ID NEW",
-              help="Give the family with this id the new reference NEW.")
+@click.option(
+    "--change",
+    nargs=2,
+    type=(int, str),
+    metavar="ID NEW",
+    help="Give the family with this id the new reference NEW.",
+)
 @click.option("--fix", is_flag=True, help="Give every one its suggested reference.")
 def stored_references(change, fix):
     """List stored references that break the reference rule (exit 1 if any), and change them."""
@@ -115,13 +135,16 @@ def stored_references(change, fix):
     if not breaking:
         click.echo(f"All {len(by_id)} stored references follow the rule ({extract.REFERENCE_RULE}).")
         return
-    click.echo(f"{len(breaking)} stored reference(s) break the rule ({extract.REFERENCE_RULE}); "
-               "those families still get their letters, but their pages cannot be opened:")
+    click.echo(
+        f"{len(breaking)} stored reference(s) break the rule ({extract.REFERENCE_RULE}); "
+        "those families still get their letters, but their pages cannot be opened:"
+    )
     for b in breaking:
-        click.echo(f"  id {b.entry_id}: {b.shown} has {'; '.join(b.problems)}; "
-                   f"suggested: {b.suggestion}")
-    click.echo(f"{references.HOW_TO_FIX} Here: `feedback waitlist references --change ID NEW` "
-               "(or `--fix` to take every suggestion), or the ASD team's page /asd/references.")
+        click.echo(f"  id {b.entry_id}: {b.shown} has {'; '.join(b.problems)}; suggested: {b.suggestion}")
+    click.echo(
+        f"{references.HOW_TO_FIX} Here: `feedback waitlist references --change ID NEW` "
+        "(or `--fix` to take every suggestion), or the ASD team's page /asd/references."
+    )
     sys.exit(1)
 
 
@@ -133,11 +156,17 @@ def _change_reference(by_id, entry_id, new):
         sys.exit(1)
     with transaction() as session:
         dao.change_reference(session, entry_id, new.strip())
-    audit.record("reference_changed", actor="command line", subject=new.strip(),
-                 detail=f"was {references.shown(old)}"[:300])
-    click.echo(f"Changed family {entry_id}'s reference from {references.shown(old)} to "
-               f"{new.strip()}. Change it in the provider's system too, so the next extract "
-               "carries the new one.")
+    audit.record(
+        "reference_changed",
+        actor="command line",
+        subject=new.strip(),
+        detail=f"was {references.shown(old)}"[:300],
+    )
+    click.echo(
+        f"Changed family {entry_id}'s reference from {references.shown(old)} to "
+        f"{new.strip()}. Change it in the provider's system too, so the next extract "
+        "carries the new one."
+    )
 
 
 def _check_existing_key(session, fernet):
@@ -172,9 +201,11 @@ def due(on):
     for fam, letter in found:
         late = letter in fam.overdue
         overdue += late
-        click.echo(f"{references.shown(fam.row.reference):14} letter {letter.sequence} "
-                   f"{letter.letter_type:16} "
-                   f"due {letter.due_on}{'  OVERDUE' if late else ''}")
+        click.echo(
+            f"{references.shown(fam.row.reference):14} letter {letter.sequence} "
+            f"{letter.letter_type:16} "
+            f"due {letter.due_on}{'  OVERDUE' if late else ''}"
+        )
     click.echo(f"{len(found)} letters due on {on}, {overdue} overdue.")
 
 
@@ -189,13 +220,17 @@ def backtest(on, output):
         click.echo(json.dumps(figures))
         return
     every = figures["every_letter"]
-    click.echo(f"First letters: {figures['families']} families judged, {figures['within_range']} seen "
-               f"within the range given ({_percent(figures['within_range_percent'])}); median width "
-               f"{figures['median_width_months']} months; {figures['no_estimate']} first letters "
-               "could give no reliable estimate.")
-    click.echo(f"Every letter: {every['letters']} judged, {every['within_range']} within range "
-               f"({_percent(every['within_range_percent'])}); median width "
-               f"{every['median_width_months']} months.")
+    click.echo(
+        f"First letters: {figures['families']} families judged, {figures['within_range']} seen "
+        f"within the range given ({_percent(figures['within_range_percent'])}); median width "
+        f"{figures['median_width_months']} months; {figures['no_estimate']} first letters "
+        "could give no reliable estimate."
+    )
+    click.echo(
+        f"Every letter: {every['letters']} judged, {every['within_range']} within range "
+        f"({_percent(every['within_range_percent'])}); median width "
+        f"{every['median_width_months']} months."
+    )
 
 
 def _percent(value):
@@ -214,8 +249,12 @@ def print_letters(on, out, reference):
     if not contents:
         click.echo(f"No letters are due on {on}.")
         return
-    audit.record("print_personal_data", actor="command line", subject=reference or "all due",
-                 detail=f"{len(contents)} letters for {on}")
+    audit.record(
+        "print_personal_data",
+        actor="command line",
+        subject=reference or "all due",
+        detail=f"{len(contents)} letters for {on}",
+    )
     with click.progressbar(length=len(contents), label=f"Writing {len(contents)} letters") as bar:
         letters.write_pdf(contents, out, progress=bar.update)
     click.echo(f"Wrote {len(contents)} letters to {out}. Record them with `feedback letters mark-sent`.")

@@ -48,8 +48,10 @@ def configured_key(app=None):
     """Return the key from FEEDBACK_DATA_KEY, or (outside production) the demo's key file."""
     key = key_text(app)
     if not key:
-        raise DataKeyError("FEEDBACK_DATA_KEY is not set, so the waiting list is not available. "
-                           "Set it to the key the data was encrypted with.")
+        raise DataKeyError(
+            "FEEDBACK_DATA_KEY is not set, so the waiting list is not available. "
+            "Set it to the key the data was encrypted with."
+        )
     try:
         return Fernet(key.encode() if isinstance(key, str) else key)
     except (ValueError, TypeError):
@@ -66,5 +68,6 @@ def unseal(fernet, token):
     try:
         return json.loads(fernet.decrypt(token.encode()))
     except InvalidToken:
-        raise DataKeyError("FEEDBACK_DATA_KEY does not match the key the waiting list was "
-                           "encrypted with.") from None
+        raise DataKeyError(
+            "FEEDBACK_DATA_KEY does not match the key the waiting list was encrypted with."
+        ) from None

@@ -24,20 +24,27 @@ def entries_by_reference(session, references=None):
 def _format(entry, row):
     """Return (large print, easy read) after the row: a column the extract leaves out keeps
     what is stored (the ASD team may have set it)."""
-    return (entry.large_print if row.large_print is None else row.large_print,
-            entry.easy_read if row.easy_read is None else row.easy_read)
+    return (
+        entry.large_print if row.large_print is None else row.large_print,
+        entry.easy_read if row.easy_read is None else row.easy_read,
+    )
 
 
 def _changes(entry, row, personal):
-    changed = [name for name, old, new in (
-        ("pathway", entry.pathway, row.pathway), ("district", entry.district_slug, row.district),
-        ("referral date", entry.referral_date, row.referral_date),
-        ("first appointment", entry.first_appointment, row.first_appointment),
-        ("discharge", entry.discharged_on, row.discharged_on),
-        ("support offered", entry.support_offered_on, row.support_offered_on),
-        ("support taken up", entry.support_taken_up_on, row.support_taken_up_on),
-        ("letter format", (entry.large_print, entry.easy_read), _format(entry, row)),
-    ) if old != new]
+    changed = [
+        name
+        for name, old, new in (
+            ("pathway", entry.pathway, row.pathway),
+            ("district", entry.district_slug, row.district),
+            ("referral date", entry.referral_date, row.referral_date),
+            ("first appointment", entry.first_appointment, row.first_appointment),
+            ("discharge", entry.discharged_on, row.discharged_on),
+            ("support offered", entry.support_offered_on, row.support_offered_on),
+            ("support taken up", entry.support_taken_up_on, row.support_taken_up_on),
+            ("letter format", (entry.large_print, entry.easy_read), _format(entry, row)),
+        )
+        if old != new
+    ]
     if any(personal.get(k) != row.personal.get(k) for k in ADDRESS):
         changed.append("address")
     if any(personal.get(k) != row.personal.get(k) for k in row.personal if k not in ADDRESS):
@@ -60,16 +67,24 @@ class ImportPlan:
     def batches(self, size):
         """Yield (inserts, updates) in batches of at most ``size`` rows each."""
         for start in range(0, max(len(self.inserts), len(self.updates)), size):
-            yield self.inserts[start:start + size], self.updates[start:start + size]
+            yield self.inserts[start : start + size], self.updates[start : start + size]
 
 
 def _columns(row):
-    return {"pathway": row.pathway, "district_slug": row.district, "referral_date": row.referral_date,
-            "first_appointment": row.first_appointment, "discharged_on": row.discharged_on,
-            "support_offered_on": row.support_offered_on,
-            "support_taken_up_on": row.support_taken_up_on,
-            **{name: value for name, value in (("large_print", row.large_print),
-                                               ("easy_read", row.easy_read)) if value is not None}}
+    return {
+        "pathway": row.pathway,
+        "district_slug": row.district,
+        "referral_date": row.referral_date,
+        "first_appointment": row.first_appointment,
+        "discharged_on": row.discharged_on,
+        "support_offered_on": row.support_offered_on,
+        "support_taken_up_on": row.support_taken_up_on,
+        **{
+            name: value
+            for name, value in (("large_print", row.large_print), ("easy_read", row.easy_read))
+            if value is not None
+        },
+    }
 
 
 def plan_import(session, fernet, rows):
@@ -78,15 +93,24 @@ def plan_import(session, fernet, rows):
     existing, references = {}, [r.reference for r in rows]
     for start in range(0, len(references), 500):
         query = select(WaitingListEntry.__table__).where(
-            WaitingListEntry.reference.in_(references[start:start + 500]))
+            WaitingListEntry.reference.in_(references[start : start + 500])
+        )
         existing.update((e.reference, e) for e in session.execute(query))
     plan, now = ImportPlan(), utcnow()
     for row in rows:
         entry = existing.get(row.reference)
         if entry is None:
-            plan.inserts.append({"large_print": False, "easy_read": False, **_columns(row),
-                                 "reference": row.reference, "created_at": now,
-                                 "updated_at": now, "personal": crypto.seal(fernet, row.personal)})
+            plan.inserts.append(
+                {
+                    "large_print": False,
+                    "easy_read": False,
+                    **_columns(row),
+                    "reference": row.reference,
+                    "created_at": now,
+                    "updated_at": now,
+                    "personal": crypto.seal(fernet, row.personal),
+                }
+            )
             continue
         changed = _changes(entry, row, crypto.unseal(fernet, entry.personal))
         if not changed:
@@ -139,7 +163,8 @@ def personal_tokens(session, entry_ids):
     ids, tokens = list(entry_ids), {}
     for start in range(0, len(ids), 500):
         query = select(WaitingListEntry.id, WaitingListEntry.personal).where(
-            WaitingListEntry.id.in_(ids[start:start + 500]))
+            WaitingListEntry.id.in_(ids[start : start + 500])
+        )
         tokens.update((entry_id, token) for entry_id, token in session.execute(query))
     return tokens
 
@@ -167,35 +192,53 @@ def sent_letters(session, entry_ids=None):
 def record_sent(session, entry_row, due_letter, sent_on, sent_by, notify_id=None):
     """Record a letter as sent (replacing the record of one that failed in Notify)."""
     forget_failed(session, [(entry_row.id, due_letter.sequence)])
-    session.add(Letter(entry_id=entry_row.id, sequence=due_letter.sequence,
-                       letter_type=due_letter.letter_type, due_on=due_letter.due_on,
-                       sent_on=sent_on, sent_by=sent_by, notify_id=notify_id,
-                       notify_status="accepted" if notify_id else None))
+    session.add(
+        Letter(
+            entry_id=entry_row.id,
+            sequence=due_letter.sequence,
+            letter_type=due_letter.letter_type,
+            due_on=due_letter.due_on,
+            sent_on=sent_on,
+            sent_by=sent_by,
+            notify_id=notify_id,
+            notify_status="accepted" if notify_id else None,
+        )
+    )
     session.flush()
 
 
 def forget_failed(session, entry_sequences):
     """Delete the records of letters that failed in Notify, before they are sent again."""
     for entry_id, sequence in entry_sequences:
-        session.execute(delete(Letter).where(Letter.entry_id == entry_id, Letter.sequence == sequence,
-                                             Letter.notify_status.in_(sorted(notify.FAILED))))
+        session.execute(
+            delete(Letter).where(
+                Letter.entry_id == entry_id,
+                Letter.sequence == sequence,
+                Letter.notify_status.in_(sorted(notify.FAILED)),
+            )
+        )
 
 
 def unsettled_notify_letters(session):
     """Return (letter id, Notify id) of letters sent through Notify whose fate is not settled."""
     query = select(Letter.id, Letter.notify_id).where(
-        Letter.notify_id.is_not(None), Letter.notify_status.not_in(sorted(notify.SETTLED)))
+        Letter.notify_id.is_not(None), Letter.notify_status.not_in(sorted(notify.SETTLED))
+    )
     return list(session.execute(query))
 
 
 def set_notify_status(session, letter_id, status, checked_at):
-    session.execute(update(Letter).where(Letter.id == letter_id).values(
-        notify_status=status, notify_checked_at=checked_at))
+    session.execute(
+        update(Letter)
+        .where(Letter.id == letter_id)
+        .values(notify_status=status, notify_checked_at=checked_at)
+    )
 
 
 def letter(session, entry_row, sequence):
-    return session.exec(select(Letter).where(Letter.entry_id == entry_row.id,
-                                             Letter.sequence == sequence)).first()
+    return session.exec(
+        select(Letter).where(Letter.entry_id == entry_row.id, Letter.sequence == sequence)
+    ).first()
 
 
 def weekly_first_appointments(session, pathway, on, weeks):
@@ -203,8 +246,11 @@ def weekly_first_appointments(session, pathway, on, weeks):
     since = on - timedelta(weeks=weeks)
     days = session.exec(
         select(WaitingListEntry.first_appointment, func.count())
-        .where(WaitingListEntry.pathway == pathway, WaitingListEntry.first_appointment > since,
-               WaitingListEntry.first_appointment <= on)
+        .where(
+            WaitingListEntry.pathway == pathway,
+            WaitingListEntry.first_appointment > since,
+            WaitingListEntry.first_appointment <= on,
+        )
         .group_by(WaitingListEntry.first_appointment)
     ).all()
     counts = [0] * weeks
@@ -215,8 +261,9 @@ def weekly_first_appointments(session, pathway, on, weeks):
 
 def as_schedule_entry(row):
     """Return the schedule's view of an entry (no personal data)."""
-    return schedule.Entry(row.reference, row.pathway, row.referral_date, row.first_appointment,
-                          row.discharged_on)
+    return schedule.Entry(
+        row.reference, row.pathway, row.referral_date, row.first_appointment, row.discharged_on
+    )
 
 
 def district_slugs(session):

@@ -5,14 +5,59 @@ from datetime import date, timedelta
 
 from feedback.waitlist import extract, queue, schedule
 
-FIRST_NAMES = ["Ava", "Noah", "Isla", "Leo", "Maya", "Oscar", "Ruby", "Theo", "Ella", "Finn",
-               "Poppy", "Arlo", "Zara", "Milo", "Ivy", "Reuben", "Lila", "Ezra", "Nell", "Kit"]
-SURNAMES = ["Ashdown", "Brightwell", "Cobbold", "Dunmore", "Eastwood", "Fairlie", "Greenhalgh",
-            "Hollins", "Ingleby", "Jessop", "Kershaw", "Lumb", "Mossop", "Nuttall", "Ormerod",
-            "Pilling", "Quayle", "Rushton", "Sowerby", "Tattersall"]
+FIRST_NAMES = [
+    "Ava",
+    "Noah",
+    "Isla",
+    "Leo",
+    "Maya",
+    "Oscar",
+    "Ruby",
+    "Theo",
+    "Ella",
+    "Finn",
+    "Poppy",
+    "Arlo",
+    "Zara",
+    "Milo",
+    "Ivy",
+    "Reuben",
+    "Lila",
+    "Ezra",
+    "Nell",
+    "Kit",
+]
+SURNAMES = [
+    "Ashdown",
+    "Brightwell",
+    "Cobbold",
+    "Dunmore",
+    "Eastwood",
+    "Fairlie",
+    "Greenhalgh",
+    "Hollins",
+    "Ingleby",
+    "Jessop",
+    "Kershaw",
+    "Lumb",
+    "Mossop",
+    "Nuttall",
+    "Ormerod",
+    "Pilling",
+    "Quayle",
+    "Rushton",
+    "Sowerby",
+    "Tattersall",
+]
 STREETS = ["Mill Lane", "Church Street", "Moor Road", "Canal Side", "Orchard Close", "Brook Way"]
-TOWNS = {"preston": ("Preston", "PR1"), "burnley": ("Burnley", "BB11"), "lancaster": ("Lancaster", "LA1"),
-         "chorley": ("Chorley", "PR7"), "pendle": ("Nelson", "BB9"), "wyre": ("Fleetwood", "FY7")}
+TOWNS = {
+    "preston": ("Preston", "PR1"),
+    "burnley": ("Burnley", "BB11"),
+    "lancaster": ("Lancaster", "LA1"),
+    "chorley": ("Chorley", "PR7"),
+    "pendle": ("Nelson", "BB9"),
+    "wyre": ("Fleetwood", "FY7"),
+}
 
 
 def sample_nhs_number(rng):
@@ -31,8 +76,9 @@ def rows(rng, today, count=None, weeks=130, capacity=(9, 14)):
     referrals and 9 to 14 first appointments a week, a backlog already waiting), or about
     ``count`` families at the same pace."""
     scale = 1.0 if count is None else count / (weeks * 12 + 550)
-    waits = queue.simulate(rng, today, weeks, 12 * scale, tuple(round(c * scale) for c in capacity),
-                           backlog=round(550 * scale))
+    waits = queue.simulate(
+        rng, today, weeks, 12 * scale, tuple(round(c * scale) for c in capacity), backlog=round(550 * scale)
+    )
     return [_row(rng, index, wait, today) for index, wait in enumerate(waits[:count] if count else waits)]
 
 
@@ -51,14 +97,26 @@ def _row(rng, index, wait, today):
         taken_up = taken_up if taken_up <= today else None
     postcode = f"{outward} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
     return extract.Row(
-        line=index + 2, reference=f"ND{100000 + index}", pathway="asd", district=district,
-        referral_date=referral, first_appointment=wait.first_appointment,
-        discharged_on=wait.discharged_on, support_offered_on=offered, support_taken_up_on=taken_up,
-        personal={"child_name": f"{rng.choice(FIRST_NAMES)} {surname}",
-                  "date_of_birth": (referral - timedelta(days=rng.randrange(900, 5000))).isoformat(),
-                  "nhs_number": sample_nhs_number(rng), "parent_name": f"Sam {surname}",
-                  "address_line_1": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
-                  "address_line_2": "", "town": town, "postcode": postcode})
+        line=index + 2,
+        reference=f"ND{100000 + index}",
+        pathway="asd",
+        district=district,
+        referral_date=referral,
+        first_appointment=wait.first_appointment,
+        discharged_on=wait.discharged_on,
+        support_offered_on=offered,
+        support_taken_up_on=taken_up,
+        personal={
+            "child_name": f"{rng.choice(FIRST_NAMES)} {surname}",
+            "date_of_birth": (referral - timedelta(days=rng.randrange(900, 5000))).isoformat(),
+            "nhs_number": sample_nhs_number(rng),
+            "parent_name": f"Sam {surname}",
+            "address_line_1": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
+            "address_line_2": "",
+            "town": town,
+            "postcode": postcode,
+        },
+    )
 
 
 def sent_history(rng, entries, policy, today):

@@ -68,8 +68,10 @@ class WaitEstimate:
 
     def bounds(self):
         """Return the first and last day of the range."""
-        return (self.worked_out_on + timedelta(weeks=self.low_weeks),
-                self.worked_out_on + timedelta(weeks=self.high_weeks))
+        return (
+            self.worked_out_on + timedelta(weeks=self.low_weeks),
+            self.worked_out_on + timedelta(weeks=self.high_weeks),
+        )
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def weekly_departures(stop_days, on, weeks):
     (index 0 the most recent), from a sorted list of the days children were seen or discharged."""
     counts = [0] * weeks
     since = on - timedelta(weeks=weeks)
-    for day in stop_days[bisect_right(stop_days, since):bisect_right(stop_days, on)]:
+    for day in stop_days[bisect_right(stop_days, since) : bisect_right(stop_days, on)]:
         counts[min(weeks - 1, (on - day).days // 7)] += 1
     return counts
 
@@ -100,22 +102,32 @@ def estimate(ahead, weekly, on, rules):
     queue, given recent weekly departures (most recent first); or say why it cannot be done."""
     longest = max(rules.windows_weeks)
     if len(weekly) < longest or sum(weekly[:longest]) < rules.min_departures:
-        return NoEstimate("we have not yet seen enough children to know how fast the list is moving",
-                          on, ahead)
+        return NoEstimate(
+            "we have not yet seen enough children to know how fast the list is moving", on, ahead
+        )
     rates = [sum(weekly[:span]) / span for span in rules.windows_weeks]
     fastest, slowest = max(rates), min(rates)
     if slowest <= 0:
-        return NoEstimate("no child has left the waiting list for some weeks, so we cannot tell "
-                          "how fast it will move", on, ahead)
+        return NoEstimate(
+            "no child has left the waiting list for some weeks, so we cannot tell how fast it will move",
+            on,
+            ahead,
+        )
     place = ahead + 1
     low = max(0, math.floor(place / fastest * (1 - rules.margin)) - rules.slack_weeks)
     high = math.ceil(place / slowest * (1 + rules.margin)) + rules.slack_weeks
     found = WaitEstimate(low, high, on, ahead, round(statistics.median(rates), 1))
     too_wide = found.width_months > rules.max_width_months or (
-        high > rules.max_ratio * max(low, 1) and found.width_months > 2)
+        high > rules.max_ratio * max(low, 1) and found.width_months > 2
+    )
     if too_wide:
-        return NoEstimate(rules.slow_reason or "how many children we see each week has changed a "
-                          "lot recently, so any range we gave you would be too wide to help", on, ahead)
+        return NoEstimate(
+            rules.slow_reason
+            or "how many children we see each week has changed a "
+            "lot recently, so any range we gave you would be too wide to help",
+            on,
+            ahead,
+        )
     return found
 
 
@@ -165,13 +177,17 @@ class Judged:
     no_estimate: int = 0
 
     def add(self, other):
-        return Judged(self.first + other.first, self.every + other.every,
-                      self.no_estimate + other.no_estimate)
+        return Judged(
+            self.first + other.first, self.every + other.every, self.no_estimate + other.no_estimate
+        )
 
     def figures(self):
         """Return the backtest's figures: first letters at the top, every letter below."""
-        return {**_figures(self.first), "no_estimate": self.no_estimate,
-                "every_letter": _figures(self.every, "letters")}
+        return {
+            **_figures(self.first),
+            "no_estimate": self.no_estimate,
+            "every_letter": _figures(self.every, "letters"),
+        }
 
 
 def backtest(waits, rules, today, letter_days):
@@ -219,9 +235,11 @@ def backtest(waits, rules, today, letter_days):
 
 def _figures(judged, unit="families"):
     if not judged:
-        return {unit: 0, "within_range": 0, "within_range_percent": None,
-                "median_width_months": None}
+        return {unit: 0, "within_range": 0, "within_range_percent": None, "median_width_months": None}
     within = sum(1 for hit, _ in judged if hit)
-    return {unit: len(judged), "within_range": within,
-            "within_range_percent": round(100 * within / len(judged), 1),
-            "median_width_months": round(statistics.median(w for _, w in judged), 1)}
+    return {
+        unit: len(judged),
+        "within_range": within,
+        "within_range_percent": round(100 * within / len(judged), 1),
+        "median_width_months": round(statistics.median(w for _, w in judged), 1),
+    }

@@ -14,15 +14,48 @@ from datetime import date, datetime, timedelta
 
 import nhs_number
 
-REQUIRED = ("reference", "child_name", "date_of_birth", "nhs_number", "parent_name",
-            "address_line_1", "town", "postcode", "referral_date", "pathway")
-OPTIONAL = ("address_line_2", "district", "first_appointment_date", "discharge_date",
-            "support_offered_date", "support_taken_up_date", "large_print", "easy_read")
+REQUIRED = (
+    "reference",
+    "child_name",
+    "date_of_birth",
+    "nhs_number",
+    "parent_name",
+    "address_line_1",
+    "town",
+    "postcode",
+    "referral_date",
+    "pathway",
+)
+OPTIONAL = (
+    "address_line_2",
+    "district",
+    "first_appointment_date",
+    "discharge_date",
+    "support_offered_date",
+    "support_taken_up_date",
+    "large_print",
+    "easy_read",
+)
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
-PERSONAL = ("child_name", "date_of_birth", "nhs_number", "parent_name", "address_line_1",
-            "address_line_2", "town", "postcode")
-LIMITS = {"reference": 40, "child_name": 100, "parent_name": 100, "address_line_1": 100,
-          "address_line_2": 100, "town": 60, "postcode": 10}
+PERSONAL = (
+    "child_name",
+    "date_of_birth",
+    "nhs_number",
+    "parent_name",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+)
+LIMITS = {
+    "reference": 40,
+    "child_name": 100,
+    "parent_name": 100,
+    "address_line_1": 100,
+    "address_line_2": 100,
+    "town": 60,
+    "postcode": 10,
+}
 
 
 class ExtractError(ValueError):
@@ -57,8 +90,14 @@ REFERENCE_RULE = "letters, digits and single hyphens between them, up to 40 char
 EARLIEST = date(2000, 1, 1)  # no one on a children's list was referred before this
 OLDEST_YEARS = 26  # SEND services are for ages 0 to 25
 MAX_FIELD = 4096  # bytes in any one field; more means the file is not a waiting-list extract
-DATES = ("date_of_birth", "referral_date", "first_appointment_date", "discharge_date",
-         "support_offered_date", "support_taken_up_date")
+DATES = (
+    "date_of_birth",
+    "referral_date",
+    "first_appointment_date",
+    "discharge_date",
+    "support_offered_date",
+    "support_taken_up_date",
+)
 
 
 def parse_date(text):
@@ -152,10 +191,20 @@ def _check_row(line, record, pathways, districts, today):
     personal = {c: (record.get(c) or "").strip() for c in PERSONAL}
     personal["nhs_number"] = number
     personal["postcode"] = personal["postcode"].upper()
-    return Row(line, record["reference"].strip(), pathway, district, dates["referral_date"],
-               dates["first_appointment_date"], dates["discharge_date"],
-               dates["support_offered_date"], dates["support_taken_up_date"], personal,
-               _yes(record, "large_print"), _yes(record, "easy_read"))
+    return Row(
+        line,
+        record["reference"].strip(),
+        pathway,
+        district,
+        dates["referral_date"],
+        dates["first_appointment_date"],
+        dates["discharge_date"],
+        dates["support_offered_date"],
+        dates["support_taken_up_date"],
+        personal,
+        _yes(record, "large_print"),
+        _yes(record, "easy_read"),
+    )
 
 
 def _yes(record, column):
@@ -177,8 +226,10 @@ def read_extract(raw, pathways, districts, today):
     try:
         return _read(reader, pathways, districts, today)
     except csv.Error as error:
-        raise ExtractError(f"line {reader.line_num + 1} is not well-formed CSV ({_plain(error)}); "
-                           "check the file was exported as CSV") from None
+        raise ExtractError(
+            f"line {reader.line_num + 1} is not well-formed CSV ({_plain(error)}); "
+            "check the file was exported as CSV"
+        ) from None
 
 
 def _plain(error):
@@ -197,8 +248,10 @@ def _read(reader, pathways, districts, today):
     rows, rejected, seen = [], [], set()
     for line, record in enumerate(reader, start=2):
         if None in record or any(len(v or "") > MAX_FIELD for v in record.values()):
-            raise ExtractError(f"line {line} has more fields than the header, or a field longer "
-                               f"than {MAX_FIELD} characters; check the file was exported as CSV")
+            raise ExtractError(
+                f"line {line} has more fields than the header, or a field longer "
+                f"than {MAX_FIELD} characters; check the file was exported as CSV"
+            )
         reference = (record.get("reference") or "").strip()
         try:
             if reference in seen:

@@ -32,9 +32,19 @@ def letter_statuses():
 
 JOBS = [
     # Each morning before the ASD team starts: what letters are due and overdue.
-    Job("letters_due", letters_due, CronTrigger(hour=6, minute=30, timezone=clock.LONDON), "%Y-%m-%d",
-        "List the waiting-list letters due today"),
+    Job(
+        "letters_due",
+        letters_due,
+        CronTrigger(hour=6, minute=30, timezone=clock.LONDON),
+        "%Y-%m-%d",
+        "List the waiting-list letters due today",
+    ),
     # Each morning: what became of letters sent through GOV.UK Notify (a failed one is due again).
-    Job("letter_statuses", letter_statuses, CronTrigger(hour=7, minute=0, timezone=clock.LONDON),
-        "%Y-%m-%d", "Record GOV.UK Notify's status of the letters sent through it"),
+    Job(
+        "letter_statuses",
+        letter_statuses,
+        CronTrigger(hour=7, minute=0, timezone=clock.LONDON),
+        "%Y-%m-%d",
+        "Record GOV.UK Notify's status of the letters sent through it",
+    ),
 ]

@@ -39,12 +39,19 @@ def prepare(rows, letters_by_entry_id, policy):
     """Return a Family for each waiting-list row (rows of WaitingListEntry)."""
     families = []
     for row in rows:
-        entry = schedule.Entry(row.reference, row.pathway, row.referral_date, row.first_appointment,
-                               row.discharged_on)
-        families.append(Family(entry, row.district_slug,
-                               {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
-                               tuple(letters_by_entry_id.get(row.id, ())),
-                               row.support_offered_on, row.support_taken_up_on))
+        entry = schedule.Entry(
+            row.reference, row.pathway, row.referral_date, row.first_appointment, row.discharged_on
+        )
+        families.append(
+            Family(
+                entry,
+                row.district_slug,
+                {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+                tuple(letters_by_entry_id.get(row.id, ())),
+                row.support_offered_on,
+                row.support_taken_up_on,
+            )
+        )
     return families
 
 
@@ -107,8 +114,11 @@ def counts_by_district(metric, families, month, today, weeks=None):
 def _median_wait(families, first, last):
     """Return (median days from referral to first appointment, children) for those first seen
     from ``first`` to ``last``; the median is in whole days, halves rounded up."""
-    waits = [(f.entry.first_appointment - f.entry.referral_date).days for f in families
-             if f.entry.first_appointment and first <= f.entry.first_appointment <= last]
+    waits = [
+        (f.entry.first_appointment - f.entry.referral_date).days
+        for f in families
+        if f.entry.first_appointment and first <= f.entry.first_appointment <= last
+    ]
     if not waits:
         return None, 0
     return int(statistics.median(waits) + 0.5), len(waits)
@@ -140,8 +150,14 @@ def counts(metric, entries, letters_by_reference, policy, month, today, weeks=No
 
     ``extra`` maps reference to (support_offered_on, support_taken_up_on).
     """
-    families = [Family(entry, None, {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
-                       tuple(letters_by_reference.get(entry.reference, [])),
-                       *(extra or {}).get(entry.reference, (None, None)))
-                for entry in entries]
+    families = [
+        Family(
+            entry,
+            None,
+            {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+            tuple(letters_by_reference.get(entry.reference, [])),
+            *(extra or {}).get(entry.reference, (None, None)),
+        )
+        for entry in entries
+    ]
     return counts_by_district(metric, families, month, today, weeks).get("all", (0, 0))

@@ -86,12 +86,25 @@ def document(letters, sender, title="Waiting-list letters"):
     for letter in letters:
         code = f"q{len(used)}" if letter.survey_link not in used else used[letter.survey_link]
         used.setdefault(letter.survey_link, code)
-        rows.append({"address": letter.address, "date": letter.letter_date, "reference": letter.reference,
-                     "size": letter.size, "blocks": blocks(letter.text, used[letter.survey_link],
-                                                           letter.easy_read)})
-    return {"title": title, "author": sender, "sender": sender, "fonts": FONTS, "letters": rows,
-            "codes": {code: qr_svg(link) for link, code in used.items()},
-            "pictures": art, "picture_words": words}
+        rows.append(
+            {
+                "address": letter.address,
+                "date": letter.letter_date,
+                "reference": letter.reference,
+                "size": letter.size,
+                "blocks": blocks(letter.text, used[letter.survey_link], letter.easy_read),
+            }
+        )
+    return {
+        "title": title,
+        "author": sender,
+        "sender": sender,
+        "fonts": FONTS,
+        "letters": rows,
+        "codes": {code: qr_svg(link) for link, code in used.items()},
+        "pictures": art,
+        "picture_words": words,
+    }
 
 
 def pdf_bytes(letters, sender, title="Waiting-list letters"):

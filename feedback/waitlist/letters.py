@@ -53,13 +53,21 @@ def facts(family, letter, on, estimate, pol):
     found = {"estimate": estimate, "ahead": getattr(estimate, "ahead", None)}
     if estimate is not None and estimate.reliable:
         first, last = estimate.bounds()
-        when = (f"in {monthyear(first)}" if monthyear(first) == monthyear(last)
-                else f"between {monthyear(first)} and {monthyear(last)}")
+        when = (
+            f"in {monthyear(first)}"
+            if monthyear(first) == monthyear(last)
+            else f"between {monthyear(first)} and {monthyear(last)}"
+        )
         found.update(estimate_range=estimate.in_words(), estimate_when=when)
-    return {**found, "title": pol.letter_titles[letter.letter_type], "referral_date": referral,
-            "waited": schedule.wait_in_words(referral, on), "late_since": late,
-            "next_letter_on": upcoming.due_on if upcoming else None,
-            "interval_months": pol.pathways[family.entry.pathway].interval_months}
+    return {
+        **found,
+        "title": pol.letter_titles[letter.letter_type],
+        "referral_date": referral,
+        "waited": schedule.wait_in_words(referral, on),
+        "late_since": late,
+        "next_letter_on": upcoming.due_on if upcoming else None,
+        "interval_months": pol.pathways[family.entry.pathway].interval_months,
+    }
 
 
 def content_for(family, due_letter, on, estimate, pol):
@@ -69,15 +77,25 @@ def content_for(family, due_letter, on, estimate, pol):
     link = survey_link(row.pathway, due_letter.sequence, row.district_slug)
     easy = bool(getattr(row, "easy_read", False))
     text = render_text(
-        "easy_read" if easy else due_letter.letter_type, parent_name=personal["parent_name"],
-        child_first_name=personal["child_name"].split()[0], contact=pol.contact,
-        survey_link=link, letter_type=due_letter.letter_type,
-        **facts(family, due_letter, on, estimate, pol))
-    address = [personal["parent_name"], personal["address_line_1"], personal.get("address_line_2"),
-               personal["town"], personal["postcode"]]
+        "easy_read" if easy else due_letter.letter_type,
+        parent_name=personal["parent_name"],
+        child_first_name=personal["child_name"].split()[0],
+        contact=pol.contact,
+        survey_link=link,
+        letter_type=due_letter.letter_type,
+        **facts(family, due_letter, on, estimate, pol),
+    )
+    address = [
+        personal["parent_name"],
+        personal["address_line_1"],
+        personal.get("address_line_2"),
+        personal["town"],
+        personal["postcode"],
+    ]
     size = LARGE_PT if easy or getattr(row, "large_print", False) else BODY_PT
-    return LetterContent(row.reference, [line for line in address if line], longdate(on), text, link,
-                         size, easy)
+    return LetterContent(
+        row.reference, [line for line in address if line], longdate(on), text, link, size, easy
+    )
 
 
 def write_pdf(letters, path, progress=None):

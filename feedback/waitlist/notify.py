@@ -15,14 +15,24 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 # Notify's letter statuses, in words for the family's timeline.
 STATUS_WORDS = {
-    "accepted": "accepted by GOV.UK Notify", "pending-virus-check": "accepted by GOV.UK Notify",
-    "received": "received by the printer", "validation-failed": "failed Notify's checks",
-    "virus-scan-failed": "failed Notify's checks", "technical-failure": "not sent (technical failure)",
-    "permanent-failure": "returned by the post", "returned-letter": "returned by the post",
+    "accepted": "accepted by GOV.UK Notify",
+    "pending-virus-check": "accepted by GOV.UK Notify",
+    "received": "received by the printer",
+    "validation-failed": "failed Notify's checks",
+    "virus-scan-failed": "failed Notify's checks",
+    "technical-failure": "not sent (technical failure)",
+    "permanent-failure": "returned by the post",
+    "returned-letter": "returned by the post",
     "cancelled": "cancelled",
 }
-FAILED = {"validation-failed", "virus-scan-failed", "technical-failure", "permanent-failure",
-          "returned-letter", "cancelled"}
+FAILED = {
+    "validation-failed",
+    "virus-scan-failed",
+    "technical-failure",
+    "permanent-failure",
+    "returned-letter",
+    "cancelled",
+}
 SETTLED = FAILED | {"received"}
 
 
@@ -34,8 +44,10 @@ def client(config=None):
     """Return a Notify client from FEEDBACK_NOTIFY_API_KEY and FEEDBACK_NOTIFY_BASE_URL."""
     config = config or current_app.config
     if not config.get("NOTIFY_API_KEY"):
-        raise NotifyUnavailable("FEEDBACK_NOTIFY_API_KEY is not set, so letters cannot go through "
-                                "GOV.UK Notify; print them instead")
+        raise NotifyUnavailable(
+            "FEEDBACK_NOTIFY_API_KEY is not set, so letters cannot go through "
+            "GOV.UK Notify; print them instead"
+        )
     return NotificationsAPIClient(config["NOTIFY_API_KEY"], base_url=config["NOTIFY_BASE_URL"], timeout=30)
 
 
@@ -47,11 +59,13 @@ def failed(letter):
 def send(api, reference, sequence, pdf):
     """Send one letter's PDF; return Notify's id. The reference holds no personal data."""
     try:
-        response = api.send_precompiled_letter_notification(reference=f"{reference}-{sequence}",
-                                                            pdf_file=io.BytesIO(pdf))
+        response = api.send_precompiled_letter_notification(
+            reference=f"{reference}-{sequence}", pdf_file=io.BytesIO(pdf)
+        )
     except HTTPError as error:
-        raise NotifyUnavailable(f"GOV.UK Notify refused letter {sequence} for {reference}: "
-                                f"{error.status_code} {_message(error)}") from None
+        raise NotifyUnavailable(
+            f"GOV.UK Notify refused letter {sequence} for {reference}: {error.status_code} {_message(error)}"
+        ) from None
     return response["id"]
 
 

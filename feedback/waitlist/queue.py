@@ -27,8 +27,16 @@ def _poisson(rng, mean):
     return count
 
 
-def simulate(rng, today, weeks=130, referrals_per_week=12.0, capacity=(9, 14), backlog=550,
-             urgent_share=0.04, weekly_discharge=0.002):
+def simulate(
+    rng,
+    today,
+    weeks=130,
+    referrals_per_week=12.0,
+    capacity=(9, 14),
+    backlog=550,
+    urgent_share=0.04,
+    weekly_discharge=0.002,
+):
     """Return a list of Wait for ``weeks`` of history ending ``today``.
 
     ``capacity`` is (fewest, most) first appointments a week, or a function of the week's index

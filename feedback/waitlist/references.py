@@ -52,8 +52,13 @@ def problems(reference):
     found += [words for characters, words in _NAMED if any(c in characters for c in reference)]
     if any(c.isspace() and c not in "\r\n" for c in reference):
         found.append("a space")
-    others = sorted({c for c in reference if not (c.isascii() and c.isalnum()) and not c.isspace()
-                     and c not in "-/\\\"'`"})
+    others = sorted(
+        {
+            c
+            for c in reference
+            if not (c.isascii() and c.isalnum()) and not c.isspace() and c not in "-/\\\"'`"
+        }
+    )
     if others:
         found.append("other characters: " + " ".join(json.dumps(c)[1:-1] for c in others))
     if "--" in reference or reference.startswith("-") or reference.endswith("-"):
@@ -67,7 +72,7 @@ def suggestion(reference, taken):
     candidate, number = base, 2
     while candidate in taken:
         ending = f"-{number}"
-        candidate, number = base[:LONGEST - len(ending)].rstrip("-") + ending, number + 1
+        candidate, number = base[: LONGEST - len(ending)].rstrip("-") + ending, number + 1
     return candidate
 
 

@@ -52,9 +52,15 @@ def _pathway(path, slug, raw, titles):
     then = raw.get("then")
     if then is not None:
         _check_types(path, f"pathways.{slug}.then", [then], titles)
-    return Pathway(slug, raw["name"], int(raw["interval_months"]), tuple(raw["letters"]),
-                   int(raw.get("standard_weeks", 18)), then,
-                   tuple(sorted(catch_up, key=lambda rule: -rule[0])))
+    return Pathway(
+        slug,
+        raw["name"],
+        int(raw["interval_months"]),
+        tuple(raw["letters"]),
+        int(raw.get("standard_weeks", 18)),
+        then,
+        tuple(sorted(catch_up, key=lambda rule: -rule[0])),
+    )
 
 
 def load_policy(path=POLICY_FILE):
@@ -69,9 +75,15 @@ def load_policy(path=POLICY_FILE):
         raise ValueError(f"{Path(path).name}: estimate: unknown setting {sorted(set(rules) - known)[0]!r}")
     if "windows_weeks" in rules:
         rules = {**rules, "windows_weeks": tuple(rules["windows_weeks"])}
-    return Policy(data["programme_start"], int(data["overdue_working_days"]),
-                  int(data.get("expected_wait_weeks_of_history", 12)), pathways, titles,
-                  data.get("contact", {}), estimate.Rules(**rules))
+    return Policy(
+        data["programme_start"],
+        int(data["overdue_working_days"]),
+        int(data.get("expected_wait_weeks_of_history", 12)),
+        pathways,
+        titles,
+        data.get("contact", {}),
+        estimate.Rules(**rules),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +153,7 @@ def scheduled_letters(entry, policy):
     types = letter_types(entry, policy)
     if pathway.then:
         types = types + (pathway.then,) * policy.repeat_limit
-    return list(_letters(types, pathway.interval_months, schedule_start(entry, policy),
-                         stopped_on(entry)))
+    return list(_letters(types, pathway.interval_months, schedule_start(entry, policy), stopped_on(entry)))
 
 
 @functools.lru_cache(maxsize=65536)  # families referred on the same day share a schedule
@@ -194,8 +205,11 @@ def letter_to_send(due, sent_sequences, first_type):
 def next_letter(entry, policy, on, sent_sequences=(), scheduled=None):
     """Return the next letter not yet sent that falls due after ``on``, or None."""
     sent = set(sent_sequences)
-    upcoming = [letter for letter in (scheduled_letters(entry, policy) if scheduled is None else scheduled)
-                if letter.due_on > on and letter.sequence not in sent]
+    upcoming = [
+        letter
+        for letter in (scheduled_letters(entry, policy) if scheduled is None else scheduled)
+        if letter.due_on > on and letter.sequence not in sent
+    ]
     return upcoming[0] if upcoming else None
 
 

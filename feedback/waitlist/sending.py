@@ -24,12 +24,17 @@ def send_due(api, on, sent_by, fernet, reference=None):
             problems.append(str(error))
             continue
         with transaction() as session:
-            tracker.mark_sent(session, fam.row.reference, due.sequence, on, sent_by, today=on,
-                              notify_id=notify_id)
+            tracker.mark_sent(
+                session, fam.row.reference, due.sequence, on, sent_by, today=on, notify_id=notify_id
+            )
         sent += 1
     if found:
-        audit.record("letters_notify", actor=sent_by, subject=reference or "all due",
-                     detail=f"{sent} sent through GOV.UK Notify, {len(problems)} refused")
+        audit.record(
+            "letters_notify",
+            actor=sent_by,
+            subject=reference or "all due",
+            detail=f"{sent} sent through GOV.UK Notify, {len(problems)} refused",
+        )
     return sent, problems
 
 

@@ -26,6 +26,8 @@ def send_some(on, fernet, count=6):
             fake.statuses[notify_id] = "validation-failed" if index == len(ids) - 1 else "received"
         seen = sending.check_statuses(api)
     failed = sum(n for status, n in seen.items() if status in notify.FAILED)
-    return (f"Sent {sent} of today's due letters through a local fake of GOV.UK Notify (nothing left "
-            f"this machine): {seen.get('received', 0)} received by the printer, {failed} failed "
-            f"Notify's checks and shows as due again{f'; {len(problems)} refused' if problems else ''}.")
+    return (
+        f"Sent {sent} of today's due letters through a local fake of GOV.UK Notify (nothing left "
+        f"this machine): {seen.get('received', 0)} received by the printer, {failed} failed "
+        f"Notify's checks and shows as due again{f'; {len(problems)} refused' if problems else ''}."
+    )

@@ -53,16 +53,26 @@ def family(row, sent, on, pol, bank_holidays, fernet=None):
     entry = dao.as_schedule_entry(row)
     sequences = [letter.sequence for letter in sent if not notify.failed(letter)]
     scheduled = schedule.scheduled_letters(entry, pol)
-    outstanding = [d for d in schedule.letters_due(entry, pol, on, sequences, scheduled)
-                   if d.sequence > max(sequences, default=0)]
+    outstanding = [
+        d
+        for d in schedule.letters_due(entry, pol, on, sequences, scheduled)
+        if d.sequence > max(sequences, default=0)
+    ]
     first_type = scheduled[0].letter_type if scheduled else None
     to_send = schedule.letter_to_send(outstanding, sequences, first_type)
     due = [to_send] if to_send else []
     late = outstanding and schedule.is_overdue(outstanding[0], on, pol.overdue_working_days, bank_holidays)
-    return Family(row, entry, sent, due, due if late else [],
-                  schedule.next_letter(entry, pol, on, sequences, scheduled),
-                  schedule.weeks_waited(entry, on),
-                  crypto.unseal(fernet, row.personal) if fernet else None, outstanding)
+    return Family(
+        row,
+        entry,
+        sent,
+        due,
+        due if late else [],
+        schedule.next_letter(entry, pol, on, sequences, scheduled),
+        schedule.weeks_waited(entry, on),
+        crypto.unseal(fernet, row.personal) if fernet else None,
+        outstanding,
+    )
 
 
 def families(session, on, pathway=None, district=None, fernet=None):
@@ -143,15 +153,19 @@ def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None, 
     if letter is None:
         stopped = schedule.stopped_on(entry)
         if stopped is not None:
-            raise LetterRefused(f"{reference} stopped waiting on {stopped:%d %B %Y} (seen or "
-                                f"discharged), so letter {sequence} is not needed")
+            raise LetterRefused(
+                f"{reference} stopped waiting on {stopped:%d %B %Y} (seen or "
+                f"discharged), so letter {sequence} is not needed"
+            )
         raise LetterRefused(f"letter {sequence} is not in the {row.pathway} schedule")
     if letter.due_on > sent_on:
-        raise LetterRefused(f"letter {sequence} for {reference} is not due until "
-                            f"{letters.longdate(letter.due_on)}")
+        raise LetterRefused(
+            f"letter {sequence} for {reference} is not due until {letters.longdate(letter.due_on)}"
+        )
     if sent_on > (today or clock.today()):
-        raise LetterRefused(f"{letters.longdate(sent_on)} is in the future: record a letter once "
-                            "it is posted")
+        raise LetterRefused(
+            f"{letters.longdate(sent_on)} is in the future: record a letter once it is posted"
+        )
     sent = [s.sequence for s in dao.sent_letters(session, [row.id]).get(row.id, [])]
     first_type = schedule.scheduled_letters(entry, policy())[0].letter_type
     letter = schedule.letter_to_send([letter], sent, first_type) or letter
@@ -172,8 +186,17 @@ def mark_all_due_sent(session, on, sent_by):
     """Record every letter due on a day as sent (after printing the batch); return how many."""
     found = [(f, d) for f in families(session, on) for d in f.due]
     dao.forget_failed(session, [(f.row.id, d.sequence) for f, d in found])
-    records = [{"entry_id": f.row.id, "sequence": d.sequence, "letter_type": d.letter_type,
-                "due_on": d.due_on, "sent_on": on, "sent_by": sent_by} for f, d in found]
+    records = [
+        {
+            "entry_id": f.row.id,
+            "sequence": d.sequence,
+            "letter_type": d.letter_type,
+            "due_on": d.due_on,
+            "sent_on": on,
+            "sent_by": sent_by,
+        }
+        for f, d in found
+    ]
     dao.record_many_sent(session, records)
     return len(records)
 
@@ -182,15 +205,15 @@ def letters_to_send(session, on, fernet, reference=None):
     """Return (family, due letter, LetterContent) for every letter to send on a day (or one
     family's)."""
     pol = policy()
-    due = [f for f in families(session, on)
-           if f.due and (reference is None or f.row.reference == reference)]
+    due = [f for f in families(session, on) if f.due and (reference is None or f.row.reference == reference)]
     estimates = expected_waits(session, [f.row for f in due], on)
     tokens = dao.personal_tokens(session, [f.row.id for f in due])
     result = []
     for fam in due:
         fam.personal = crypto.unseal(fernet, tokens[fam.row.id])  # only the families written to
-        result.extend((fam, d, letters.content_for(fam, d, on, estimates.get(fam.row.id), pol))
-                      for d in fam.due)
+        result.extend(
+            (fam, d, letters.content_for(fam, d, on, estimates.get(fam.row.id), pol)) for d in fam.due
+        )
     return result
 
 
@@ -217,19 +240,31 @@ def subject_access(session, reference, fernet, events, on):
 
     return {
         "about": "Everything the SEND feedback service holds about this family on the autism "
-                 "assessment waiting list, as of the date below.",
+        "assessment waiting list, as of the date below.",
         "exported_on": on.isoformat(),
         "reference": row.reference,
         "personal_details": crypto.unseal(fernet, row.personal),
         "waiting_list": {
-            "pathway": row.pathway, "district": row.district_slug,
-            "referral_date": day(row.referral_date), "first_appointment": day(row.first_appointment),
-            "discharged_on": day(row.discharged_on), "support_offered_on": day(row.support_offered_on),
+            "pathway": row.pathway,
+            "district": row.district_slug,
+            "referral_date": day(row.referral_date),
+            "first_appointment": day(row.first_appointment),
+            "discharged_on": day(row.discharged_on),
+            "support_offered_on": day(row.support_offered_on),
             "support_taken_up_on": day(row.support_taken_up_on),
         },
-        "letters": [{"number": s.sequence, "kind": s.letter_type, "due_on": day(s.due_on),
-                     "sent_on": day(s.sent_on), "sent_by": s.sent_by, "returned_on": day(s.returned_on)}
-                    for s in dao.sent_letters(session, [row.id]).get(row.id, [])],
-        "record_access": [{"at": e.at.isoformat(timespec="seconds"), "by": e.actor, "action": e.action}
-                          for e in events],
+        "letters": [
+            {
+                "number": s.sequence,
+                "kind": s.letter_type,
+                "due_on": day(s.due_on),
+                "sent_on": day(s.sent_on),
+                "sent_by": s.sent_by,
+                "returned_on": day(s.returned_on),
+            }
+            for s in dao.sent_letters(session, [row.id]).get(row.id, [])
+        ],
+        "record_access": [
+            {"at": e.at.isoformat(timespec="seconds"), "by": e.actor, "action": e.action} for e in events
+        ],
     }

@@ -34,8 +34,11 @@ def reference_breaking_the_rule():
         row = dao.entry(session, reference)
     if row is None:
         abort(404)
-    flash("This family's reference breaks the reference rule, so its pages cannot be opened "
-          "until it is changed.", "error")
+    flash(
+        "This family's reference breaks the reference rule, so its pages cannot be opened "
+        "until it is changed.",
+        "error",
+    )
     return redirect(url_for(".stored_references", _anchor=f"entry-{row.id}"))
 
 
@@ -57,8 +60,11 @@ def waiting_list():
     overdue_only = args.get("overdue") == "1"
     today = _today()
     with reading() as session:
-        found = [f for f in tracker.families(session, today, pathway, district)
-                 if f.waiting and f.weeks_waited >= min_weeks and (f.overdue or not overdue_only)]
+        found = [
+            f
+            for f in tracker.families(session, today, pathway, district)
+            if f.waiting and f.weeks_waited >= min_weeks and (f.overdue or not overdue_only)
+        ]
         districts = sorted(dao.district_slugs(session))
         shown = found[:200]
         tokens = dao.personal_tokens(session, [f.row.id for f in shown])
@@ -68,12 +74,19 @@ def waiting_list():
     audit.record("view_personal_data", subject="waiting list", detail=f"{len(shown)} families")
     for fam in shown:
         fam.personal = crypto.unseal(fernet, tokens[fam.row.id])
-    return render_template("asd/list.html", families=shown, total=len(found), today=today, spread=spread,
-                           pathways=tracker.policy().pathways, districts=districts,
-                           breaking=breaking, valid_reference=extract.valid_reference,
-                           shown_reference=references.shown,
-                           filters={"pathway": pathway, "district": district, "weeks": min_weeks,
-                                    "overdue": overdue_only})
+    return render_template(
+        "asd/list.html",
+        families=shown,
+        total=len(found),
+        today=today,
+        spread=spread,
+        pathways=tracker.policy().pathways,
+        districts=districts,
+        breaking=breaking,
+        valid_reference=extract.valid_reference,
+        shown_reference=references.shown,
+        filters={"pathway": pathway, "district": district, "weeks": min_weeks, "overdue": overdue_only},
+    )
 
 
 def _family(session, reference, today, fernet):
@@ -94,15 +107,24 @@ def family(reference):
         estimate = tracker.expected_wait(session, fam.row, today)
     audit.record("view_personal_data", subject=reference)
     pol = tracker.policy()
-    waited = tracker.schedule.wait_in_words(fam.entry.referral_date,
-                                             min(today, tracker.schedule.stopped_on(fam.entry) or today))
-    return render_template("asd/family.html", fam=fam, today=today, estimate=estimate, policy=pol,
-                           waited=waited, notify_words=notify.STATUS_WORDS, notify_failed=notify.FAILED,
-                           schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
-                           sent={s.sequence: s for s in fam.sent}, form=MarkSentForm(),
-                           format_form=LetterFormatForm(large_print=fam.row.large_print,
-                                                        easy_read=fam.row.easy_read),
-                           erase_form=EraseForm())
+    waited = tracker.schedule.wait_in_words(
+        fam.entry.referral_date, min(today, tracker.schedule.stopped_on(fam.entry) or today)
+    )
+    return render_template(
+        "asd/family.html",
+        fam=fam,
+        today=today,
+        estimate=estimate,
+        policy=pol,
+        waited=waited,
+        notify_words=notify.STATUS_WORDS,
+        notify_failed=notify.FAILED,
+        schedule=tracker.schedule.scheduled_letters(fam.entry, pol),
+        sent={s.sequence: s for s in fam.sent},
+        form=MarkSentForm(),
+        format_form=LetterFormatForm(large_print=fam.row.large_print, easy_read=fam.row.easy_read),
+        erase_form=EraseForm(),
+    )
 
 
 @bp.get("/family/<reference>/letter.pdf")
@@ -119,8 +141,9 @@ def family_letter(reference):
     buffer = io.BytesIO()
     letters.write_pdf(contents, buffer)
     buffer.seek(0)
-    return send_file(buffer, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"letter-{reference}.pdf")
+    return send_file(
+        buffer, mimetype="application/pdf", as_attachment=True, download_name=f"letter-{reference}.pdf"
+    )
 
 
 @bp.post("/family/<reference>/sent")
@@ -133,16 +156,15 @@ def mark_sent(reference):
         return redirect(target)
     try:
         with transaction() as session:
-            tracker.mark_sent(session, reference, form.sequence.data, form.sent_on.data,
-                              auth.current_user().email)
+            tracker.mark_sent(
+                session, reference, form.sequence.data, form.sent_on.data, auth.current_user().email
+            )
     except tracker.LetterRefused as error:
         flash(f"Not recorded: {error}.", "error")
         return redirect(target)
     audit.record("letter_sent", subject=reference, detail=f"letter {form.sequence.data}")
     flash(f"Letter {form.sequence.data} recorded as sent on {form.sent_on.data:%d %B %Y}.", "success")
     return redirect(target)
-
-
 
 
 class LetterFormatForm(FlaskForm):
@@ -164,9 +186,12 @@ def letter_format(reference):
         found = dao.set_letter_format(session, reference, form.large_print.data, form.easy_read.data)
     if not found:
         abort(404)
-    audit.record("letter_format", subject=reference,
-                 detail=f"large print {'on' if form.large_print.data else 'off'}, "
-                        f"easy read {'on' if form.easy_read.data else 'off'}")
+    audit.record(
+        "letter_format",
+        subject=reference,
+        detail=f"large print {'on' if form.large_print.data else 'off'}, "
+        f"easy read {'on' if form.easy_read.data else 'off'}",
+    )
     flash("Letter format saved: the next letter is printed that way.", "success")
     return redirect(target)
 
@@ -182,8 +207,11 @@ def subject_access(reference):
         abort(404)
     audit.record("subject_access_export", subject=reference)
     body = json.dumps(record, indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="subject-access-{reference}.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="subject-access-{reference}.json"'},
+    )
 
 
 @bp.post("/family/<reference>/erase")
@@ -200,10 +228,16 @@ def erase(reference):
         if row is None:
             abort(404)
         letter_count = dao.erase(session, row)
-    audit.record("data_deletion", subject=reference,
-                 detail=f"erasure request: personal data and {letter_count} letter record(s) erased")
-    flash(f"Erased the waiting-list record {reference}. Ask for it to be removed from the "
-          "provider's extract too, or the next import will add it again.", "success")
+    audit.record(
+        "data_deletion",
+        subject=reference,
+        detail=f"erasure request: personal data and {letter_count} letter record(s) erased",
+    )
+    flash(
+        f"Erased the waiting-list record {reference}. Ask for it to be removed from the "
+        "provider's extract too, or the next import will add it again.",
+        "success",
+    )
     return redirect(url_for("asd.waiting_list"))
 
 
@@ -218,8 +252,13 @@ def stored_references():
     """The stored references that break the rule: why, and a form to change each."""
     with reading() as session:
         breaking = references.breakers(dao.references(session))
-    return render_template("asd/references.html", breaking=breaking, rule=extract.REFERENCE_RULE,
-                           how_to_fix=references.HOW_TO_FIX, form=ReferenceForm())
+    return render_template(
+        "asd/references.html",
+        breaking=breaking,
+        rule=extract.REFERENCE_RULE,
+        how_to_fix=references.HOW_TO_FIX,
+        form=ReferenceForm(),
+    )
 
 
 @bp.post("/references/<int:entry_id>")
@@ -239,6 +278,8 @@ def change_reference(entry_id):
         flash(f"Not changed: {error}.", "error")
         return redirect(target)
     audit.record("reference_changed", subject=new, detail=f"was {references.shown(old)}"[:300])
-    flash(f"Changed to {new}. Change it in the provider's system too, so that the next extract "
-          "carries it.", "success")
+    flash(
+        f"Changed to {new}. Change it in the provider's system too, so that the next extract carries it.",
+        "success",
+    )
     return redirect(url_for(".family", reference=new))

@@ -35,13 +35,17 @@ def test_partly_counts_in_the_total_but_not_as_positive(app):
 
 def test_response_rate_is_invited_responses_over_invitations_in_the_month(app):
     for _ in range(20):
-        create_invitation(instrument_slug="ehcp-annual-review", service_slug="ehc-assessment",
-                          month=OCTOBER, appointment_date=OCTOBER)
-    create_invitation(instrument_slug="ehcp-annual-review", service_slug="ehc-assessment",
-                      month=date(2026, 9, 1))
+        create_invitation(
+            instrument_slug="ehcp-annual-review",
+            service_slug="ehc-assessment",
+            month=OCTOBER,
+            appointment_date=OCTOBER,
+        )
+    create_invitation(
+        instrument_slug="ehcp-annual-review", service_slug="ehc-assessment", month=date(2026, 9, 1)
+    )
     for _ in range(3):
-        create_response("ehcp-annual-review", {"overall": "good"}, service="ehc-assessment",
-                        invited=True)
+        create_response("ehcp-annual-review", {"overall": "good"}, service="ehc-assessment", invited=True)
     create_response("ehcp-annual-review", {"overall": "good"}, service="ehc-assessment")  # poster
     jobs.rebuild([OCTOBER])
     assert counts()[("cip-2023", "CIP 1.1", OCTOBER, "all")] == (3, 20)
@@ -84,8 +88,10 @@ def test_cip_3_1a_counts_only_the_services_the_score_card_names(app):
 
 def _snapshot_table():
     with reading() as session:
-        return sorted((s.plan_slug, s.ref, s.month, s.scope_type, s.scope_key, s.numerator,
-                       s.denominator) for s in session.exec(select(KpiSnapshot)))
+        return sorted(
+            (s.plan_slug, s.ref, s.month, s.scope_type, s.scope_key, s.numerator, s.denominator)
+            for s in session.exec(select(KpiSnapshot))
+        )
 
 
 def test_nightly_job_run_twice_gives_identical_snapshots(app):
@@ -124,10 +130,15 @@ def test_monthly_job_finalises_last_month_and_stores_the_board_report(app, clien
     assert "APP 1b" in stored.html
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("2026-13", "not a month"), ("26-10", "not a month"), ("October", "not a month"),
-    ("2099-01", "has not happened yet"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2026-13", "not a month"),
+        ("26-10", "not a month"),
+        ("October", "not a month"),
+        ("2099-01", "has not happened yet"),
+    ],
+)
 def test_malformed_and_future_months_are_refused(text, problem):
     with pytest.raises(service.MonthError, match=problem):
         service.parse_month(text, today=date(2026, 11, 22))

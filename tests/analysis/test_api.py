@@ -28,15 +28,37 @@ def bearer(token):
 
 @pytest.fixture
 def october(app):
-    for service, answer in (("camhs", "good"), ("camhs", "poor"), ("camhs", "very_good"),
-                            ("camhs", "good"), ("camhs", "good"), ("salt", "good"), ("salt", "poor"),
-                            ("salt", "good"), ("salt", "neither"), ("salt", "good"), ("salt", "good")):
-        create_response(answers={"overall": answer}, service=service, district="preston", month=OCTOBER,
-                        comment=f"About {service}: it was {answer}")
+    for service, answer in (
+        ("camhs", "good"),
+        ("camhs", "poor"),
+        ("camhs", "very_good"),
+        ("camhs", "good"),
+        ("camhs", "good"),
+        ("salt", "good"),
+        ("salt", "poor"),
+        ("salt", "good"),
+        ("salt", "neither"),
+        ("salt", "good"),
+        ("salt", "good"),
+    ):
+        create_response(
+            answers={"overall": answer},
+            service=service,
+            district="preston",
+            month=OCTOBER,
+            comment=f"About {service}: it was {answer}",
+        )
     flagged = create_response(answers={"overall": "poor"}, service="camhs", month=OCTOBER)
     with transaction() as session:
-        session.add(Comment(response_id=flagged.id, question_key="comment", text="Someone hurts me",
-                            polarity=-0.5, flagged=True))
+        session.add(
+            Comment(
+                response_id=flagged.id,
+                question_key="comment",
+                text="Someone hurts me",
+                polarity=-0.5,
+                flagged=True,
+            )
+        )
     run(app, "kpis", "--month", "2026-10")  # works the month out, as the 15-minute job would
     return app
 
@@ -52,20 +74,24 @@ def test_a_token_is_printed_once_alone_on_the_last_line_and_stored_only_as_a_has
     assert [e.action for e in rows(AuditEvent)] == ["api_token_made"]
 
 
-@pytest.mark.parametrize(("args", "reason"), [
-    (["--name", "x", "--role", "service_staff"], "needs one or more services"),
-    (["--name", "x", "--role", "commissioner", "--service", "camhs"], "sees every service"),
-    (["--name", "x", "--role", "service_staff", "--service", "nope"], "no service called 'nope'"),
-    (["--name", " ", "--role", "admin"], "give the token a name"),
-])
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--name", "x", "--role", "service_staff"], "needs one or more services"),
+        (["--name", "x", "--role", "commissioner", "--service", "camhs"], "sees every service"),
+        (["--name", "x", "--role", "service_staff", "--service", "nope"], "no service called 'nope'"),
+        (["--name", " ", "--role", "admin"], "give the token a name"),
+    ],
+)
 def test_a_token_that_cannot_be_made_is_refused_with_the_reason(app, args, reason):
     result = run(app, "api-tokens", "add", *args)
     assert result.exit_code == 1 and reason in result.output
     assert rows(ApiToken) == []
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer sfb_not-a-real-token"},
-                                     {"Authorization": "Basic dXNlcjpwYXNz"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer sfb_not-a-real-token"}, {"Authorization": "Basic dXNlcjpwYXNz"}]
+)
 def test_without_a_live_token_the_api_says_401_and_how_to_authorise(client, headers):
     response = client.get("/api/v1/kpis?month=2026-10", headers=headers)
     assert response.status_code == 401
@@ -87,11 +113,13 @@ def test_the_api_and_the_command_line_give_the_same_figures(october, client, by)
     token = make_token(october, "--name", "Power BI", "--role", "commissioner")
     query = "month=2026-10" + (f"&by={by}" if by else "")
     api = client.get(f"/api/v1/kpis?{query}", headers=bearer(token)).get_json()
-    cli = json.loads(run(october, "kpis", "--month", "2026-10", "--format", "json",
-                         *(["--by", by] if by else [])).output)
+    cli = json.loads(
+        run(october, "kpis", "--month", "2026-10", "--format", "json", *(["--by", by] if by else [])).output
+    )
     assert api == cli
-    app_1b = next(f for f in api if f["ref"] == "APP 1b" and f["scope"] in ("all", "service:camhs",
-                                                                            "district:preston"))
+    app_1b = next(
+        f for f in api if f["ref"] == "APP 1b" and f["scope"] in ("all", "service:camhs", "district:preston")
+    )
     assert app_1b["computed_at"] is not None
 
 
@@ -104,8 +132,7 @@ def test_the_fft_return_from_the_api_is_the_command_lines(october, client):
 
 
 def test_a_service_staff_token_sees_only_its_own_services(october, client):
-    token = make_token(october, "--name", "CAMHS dashboard", "--role", "service_staff",
-                       "--service", "camhs")
+    token = make_token(october, "--name", "CAMHS dashboard", "--role", "service_staff", "--service", "camhs")
     by_service = client.get("/api/v1/kpis?month=2026-10&by=service", headers=bearer(token)).get_json()
     assert {f["scope"] for f in by_service} == {"service:camhs"}
     assert client.get("/api/v1/kpis?month=2026-10&by=district", headers=bearer(token)).status_code == 403
@@ -130,8 +157,9 @@ def test_every_api_read_is_audited_under_the_tokens_name(october, client):
     assert (event.actor, event.subject) == ("api-token:Power BI", "kpis 2026-10 by service")
 
 
-@pytest.mark.parametrize(("query", "status"), [("month=2026-13", 400), ("month=2099-01", 400),
-                                               ("by=team", 400)])
+@pytest.mark.parametrize(
+    ("query", "status"), [("month=2026-13", 400), ("month=2099-01", 400), ("by=team", 400)]
+)
 def test_bad_parameters_get_a_400_with_the_reason(october, client, query, status):
     token = make_token(october, "--name", "Power BI", "--role", "commissioner")
     response = client.get(f"/api/v1/kpis?{query}", headers=bearer(token))
@@ -144,8 +172,19 @@ def test_the_openapi_description_needs_no_token_and_describes_every_path(client)
     assert set(document["paths"]) == {"/kpis", "/comments", "/fft-return", "/appointments", "/openapi.json"}
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     figure = document["components"]["schemas"]["Figure"]["properties"]
-    assert {"ref", "month", "scope", "numerator", "denominator", "value", "target", "rag",
-            "baseline", "target_status", "computed_at"} <= set(figure)
+    assert {
+        "ref",
+        "month",
+        "scope",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "rag",
+        "baseline",
+        "target_status",
+        "computed_at",
+    } <= set(figure)
     assert document["servers"][0]["url"].endswith("/api/v1")
 
 
@@ -156,8 +195,9 @@ def test_an_admin_makes_a_token_on_the_page_sees_it_once_and_can_revoke_it(octob
     sign_in(client, "admin@example.org")
     page = client.get("/dashboard/api-tokens/")
     fields = {k: v for k, v in form_fields(page).items() if k == "csrf_token"}
-    made = client.post("/dashboard/api-tokens/", data={**fields, "name": "Board pack",
-                                                       "role": "commissioner"})
+    made = client.post(
+        "/dashboard/api-tokens/", data={**fields, "name": "Board pack", "role": "commissioner"}
+    )
     token = parse(made).select_one("#new-token code").get_text()
     assert client.get("/api/v1/kpis?month=2026-10", headers=bearer(token)).status_code == 200
     again = client.get("/dashboard/api-tokens/").get_data(as_text=True)
@@ -174,8 +214,7 @@ def test_a_service_staff_token_made_on_the_page_needs_a_service(app, client):
 
     create_staff("admin@example.org", role="admin")
     sign_in(client, "admin@example.org")
-    fields = {k: v for k, v in form_fields(client.get("/dashboard/api-tokens/")).items()
-              if k == "csrf_token"}
+    fields = {k: v for k, v in form_fields(client.get("/dashboard/api-tokens/")).items() if k == "csrf_token"}
     refused = client.post("/dashboard/api-tokens/", data={**fields, "name": "x", "role": "service_staff"})
     assert refused.status_code == 400 and "needs one or more services" in refused.get_data(as_text=True)
     assert rows(ApiToken) == []

@@ -12,8 +12,19 @@ from tests.conftest import create_response, rows
 from tests.feedback.test_cli import run
 
 OCTOBER = date(2026, 10, 1)
-CONTRACT = {"ref", "month", "scope", "numerator", "denominator", "value", "ci_low", "ci_high",
-            "target", "rag", "suppressed"}
+CONTRACT = {
+    "ref",
+    "month",
+    "scope",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "rag",
+    "suppressed",
+}
 
 
 @pytest.fixture
@@ -54,9 +65,14 @@ def test_table_and_csv_formats(october):
     assert set(header) >= CONTRACT
 
 
-@pytest.mark.parametrize(("month", "message"), [
-    ("2026-13", "not a month"), ("2099-01", "has not happened yet"), ("2026-01", "no answers"),
-])
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("2026-13", "not a month"),
+        ("2099-01", "has not happened yet"),
+        ("2026-01", "no answers"),
+    ],
+)
 def test_bad_months_get_a_clear_message_and_a_non_zero_exit(october, month, message):
     result = run(october, "kpis", "--month", month)
     assert result.exit_code != 0
@@ -64,28 +80,72 @@ def test_bad_months_get_a_clear_message_and_a_non_zero_exit(october, month, mess
 
 
 def test_manual_value_is_entered_with_who_entered_it(app):
-    result = run(app, "kpi-values", "add", "--plan", "cip-2023", "--ref", "CIP 3.4", "--month",
-                 "2026-10", "--value", "58", "--entered-by", "SALT data lead")
+    result = run(
+        app,
+        "kpi-values",
+        "add",
+        "--plan",
+        "cip-2023",
+        "--ref",
+        "CIP 3.4",
+        "--month",
+        "2026-10",
+        "--value",
+        "58",
+        "--entered-by",
+        "SALT data lead",
+    )
     assert result.exit_code == 0, result.output
     [value] = rows(KpiManualValue)
     assert (value.value, value.entered_by, value.month) == (58.0, "SALT data lead", OCTOBER)
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("-1", "outside 0 to 100"), ("100.5", "outside 0 to 100"), ("lots", "not a number"),
-    ("nan", "outside 0 to 100"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("-1", "outside 0 to 100"),
+        ("100.5", "outside 0 to 100"),
+        ("lots", "not a number"),
+        ("nan", "outside 0 to 100"),
+    ],
+)
 def test_out_of_range_manual_values_are_refused_with_the_reason(app, value, reason):
-    result = run(app, "kpi-values", "add", "--plan", "cip-2023", "--ref", "CIP 3.4", "--month",
-                 "2026-10", "--value", value, "--entered-by", "x")
+    result = run(
+        app,
+        "kpi-values",
+        "add",
+        "--plan",
+        "cip-2023",
+        "--ref",
+        "CIP 3.4",
+        "--month",
+        "2026-10",
+        "--value",
+        value,
+        "--entered-by",
+        "x",
+    )
     assert result.exit_code == 1
     assert reason in result.output
     assert rows(KpiManualValue) == []
 
 
 def test_survey_kpis_cannot_be_entered_by_hand(app):
-    result = run(app, "kpi-values", "add", "--plan", "app-2020", "--ref", "APP 1b", "--month",
-                 "2026-10", "--value", "99", "--entered-by", "x")
+    result = run(
+        app,
+        "kpi-values",
+        "add",
+        "--plan",
+        "app-2020",
+        "--ref",
+        "APP 1b",
+        "--month",
+        "2026-10",
+        "--value",
+        "99",
+        "--entered-by",
+        "x",
+    )
     assert result.exit_code == 1
     assert "worked out from answers" in result.output
 
@@ -116,9 +176,10 @@ def test_kpis_check_fails_on_a_plan_with_a_missing_question_or_an_endless_early_
         '[[kpi]]\nref = "X 1"\nwording = "W"\naudience = "A"\nmeasure = "share"\n'
         'instrument = "transition"\nquestion = "nope"\npositive = ["yes"]\n'
         '[[kpi]]\nref = "X 2"\nwording = "W"\naudience = "A"\nmeasure = "manual"\n'
-        'trajectory = { m3 = 35 }\n'
+        "trajectory = { m3 = 35 }\n"
         '[[kpi]]\nref = "X 3"\nwording = "W"\naudience = "A"\nmeasure = "manual"\n'
-        'trajectory = { m12 = 70 }\n')
+        "trajectory = { m12 = 70 }\n"
+    )
     app.config["KPI_DIR"] = str(tmp_path)
     result = run(app, "kpis", "check")
     assert result.exit_code == 1

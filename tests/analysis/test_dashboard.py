@@ -35,10 +35,15 @@ def test_every_dashboard_route_turns_anonymous_visitors_away(app, client):
 @pytest.fixture
 def staff(app, client):
     for value in ("very_good", "good", "poor", "poor", "poor", "dont_know"):
-        create_response(answers={"overall": value}, service="camhs", month=OCTOBER,
-                        comment=f"Waiting was {value} for us")
-    create_response(answers={"overall": "good"}, service="salt", month=OCTOBER,
-                    comment='=HYPERLINK("http://evil.test","click")')
+        create_response(
+            answers={"overall": value}, service="camhs", month=OCTOBER, comment=f"Waiting was {value} for us"
+        )
+    create_response(
+        answers={"overall": "good"},
+        service="salt",
+        month=OCTOBER,
+        comment='=HYPERLINK("http://evil.test","click")',
+    )
     jobs.rebuild([OCTOBER])
     create_staff()
     sign_in(client)
@@ -50,8 +55,10 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(app, client):
     wrong = sign_in(client, password="not the right passphrase")
     unknown = sign_in(client, email="nobody@example.org")
     assert wrong.status_code == unknown.status_code == 401
-    assert parse(wrong).select_one(".error-summary").get_text() == \
-        parse(unknown).select_one(".error-summary").get_text()
+    assert (
+        parse(wrong).select_one(".error-summary").get_text()
+        == parse(unknown).select_one(".error-summary").get_text()
+    )
 
 
 def test_sign_in_starts_a_new_session_and_opens_the_scorecard(app, client):
@@ -86,8 +93,9 @@ def test_kpi_page_has_a_titled_chart_a_table_and_breakdowns(staff):
     assert chart["role"] == "img" and chart.title.get_text().startswith("APP 1b")
     captions = [c.get_text() for c in page.select("caption")]
     assert "Month by month" in captions
-    assert {"By service, October 2026", "By provider, October 2026",
-            "By district, October 2026"} <= set(captions)
+    assert {"By service, October 2026", "By provider, October 2026", "By district, October 2026"} <= set(
+        captions
+    )
 
 
 def test_kpi_page_shows_the_baseline_as_a_baseline_and_the_sources_the_plans_disagree_on(staff):
@@ -96,8 +104,9 @@ def test_kpi_page_shows_the_baseline_as_a_baseline_and_the_sources_the_plans_dis
     assert "0%: the starting figure, not a target" in figures
     assert "20% from 3 months (January 2021)" in figures and "70% from 12 months (October 2021)" in figures
     sources = page.select_one("#cap-sources").find_parent("table")
-    rows = {r.th.get_text(strip=True): r.select("td")[-1].get_text(strip=True)
-            for r in sources.select("tbody tr")}
+    rows = {
+        r.th.get_text(strip=True): r.select("td")[-1].get_text(strip=True) for r in sources.select("tbody tr")
+    }
     assert rows["Seed 000, score card, row 1b"] == "Used"
     assert rows["Seed 000, KPI table 1, row 1.2"] == "Not used"
     assert "Why:" in page.get_text()
@@ -116,26 +125,40 @@ def test_before_the_first_milestone_the_scorecard_says_no_target_yet(staff):
 
 def test_a_half_percent_is_shown_rounded_up(staff):
     for value in ("good", "good", "good", "good", "good", "poor", "poor", "poor"):
-        create_response("local-offer", {"found_information": "yes" if value == "good" else "no"},
-                        service="local-offer", month=OCTOBER)
+        create_response(
+            "local-offer",
+            {"found_information": "yes" if value == "good" else "no"},
+            service="local-offer",
+            month=OCTOBER,
+        )
     jobs.rebuild([OCTOBER])
     page = parse(staff.get("/dashboard/?month=2026-10"))
     row = next(r for r in page.select("tbody tr") if r.th.a.get_text() == "CIP 2.4a")
     assert row.select("td")[0].get_text(strip=True) == "63%"  # 5 of 8 = 62.5%
 
 
-@pytest.mark.parametrize("path", [
-    "/dashboard/kpi/app-2020/NOPE", "/dashboard/kpi/nope/APP%201b",
-    "/dashboard/export/scorecard.pdf", "/dashboard/reports/2026-10",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/kpi/app-2020/NOPE",
+        "/dashboard/kpi/nope/APP%201b",
+        "/dashboard/export/scorecard.pdf",
+        "/dashboard/reports/2026-10",
+    ],
+)
 def test_unknown_kpi_format_or_report_is_a_404_never_a_500(staff, path):
     assert staff.get(path).status_code == 404
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2099-01", "0001-01", "1999-12"])
 def test_a_malformed_future_or_ancient_month_asked_for_is_a_400_never_a_500(staff, month):
-    for path in ("/dashboard/", "/dashboard/exceptions", "/dashboard/kpi/app-2020/APP%201b",
-                 "/dashboard/comments", "/dashboard/export/fft-return.csv"):
+    for path in (
+        "/dashboard/",
+        "/dashboard/exceptions",
+        "/dashboard/kpi/app-2020/APP%201b",
+        "/dashboard/comments",
+        "/dashboard/export/fft-return.csv",
+    ):
         assert staff.get(f"{path}?month={month}").status_code == 400, path
 
 
@@ -148,8 +171,10 @@ def test_comments_are_newest_first_searchable_and_inert(staff):
     page = parse(staff.get("/dashboard/comments?service=camhs&month=2026-10&q=poor"))
     texts = [c.p.get_text() for c in page.select(".comment")]
     assert texts == ["Waiting was poor for us"] * 3
-    assert all("Negative" in m.get_text() or "Neutral" in m.get_text() or "Positive" in m.get_text()
-               for m in page.select(".comment .meta"))
+    assert all(
+        "Negative" in m.get_text() or "Neutral" in m.get_text() or "Positive" in m.get_text()
+        for m in page.select(".comment .meta")
+    )
 
 
 def test_csv_export_cannot_run_formulas(staff):
@@ -184,11 +209,20 @@ def test_dashboard_pages_are_not_cached(staff):
 
 def test_commissioner_can_enter_a_manual_value_on_the_kpi_page(staff):
     page = staff.get("/dashboard/kpi/cip-2023/CIP%203.4?month=2026-10")
-    fields = {f["name"]: f.get("value", "") for f in parse(page).select("form input[type=hidden]")
-              if f["name"] == "csrf_token"}
-    result = staff.post("/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10",
-                        data={**fields, "value": "140"}, follow_redirects=True)
+    fields = {
+        f["name"]: f.get("value", "")
+        for f in parse(page).select("form input[type=hidden]")
+        if f["name"] == "csrf_token"
+    }
+    result = staff.post(
+        "/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10",
+        data={**fields, "value": "140"},
+        follow_redirects=True,
+    )
     assert "outside 0 to 100" in result.get_data(as_text=True)
-    result = staff.post("/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10",
-                        data={**fields, "value": "61.5"}, follow_redirects=True)
+    result = staff.post(
+        "/dashboard/kpi/cip-2023/CIP%203.4/value?month=2026-10",
+        data={**fields, "value": "61.5"},
+        follow_redirects=True,
+    )
     assert "Entered by commissioner@example.org" in parse(result).get_text()

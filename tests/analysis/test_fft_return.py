@@ -22,19 +22,32 @@ MODE_OF_CHANNEL = {"form": "online", "chat": "online", "kiosk": "tablet_kiosk", 
 
 @pytest.fixture
 def october(app):
-    mix = [("camhs", "very_good", "form"), ("camhs", "good", "form"), ("camhs", "poor", "kiosk"),
-           ("camhs", "dont_know", "chat"), ("camhs", "good", "chat"), ("salt", "neither", "form"),
-           ("salt", "very_poor", "kiosk"), ("physiotherapy", "good", "api")]
+    mix = [
+        ("camhs", "very_good", "form"),
+        ("camhs", "good", "form"),
+        ("camhs", "poor", "kiosk"),
+        ("camhs", "dont_know", "chat"),
+        ("camhs", "good", "chat"),
+        ("salt", "neither", "form"),
+        ("salt", "very_poor", "kiosk"),
+        ("physiotherapy", "good", "api"),
+    ]
     for service, answer, channel in mix:
-        create_response(answers={"overall": answer, "right_support": "yes"}, service=service,
-                        channel=channel, month=OCTOBER)
+        create_response(
+            answers={"overall": answer, "right_support": "yes"},
+            service=service,
+            channel=channel,
+            month=OCTOBER,
+        )
     create_response(answers={"right_support": "no"}, service="camhs", month=OCTOBER)  # FFT skipped
-    create_response("ehcp-annual-review", {"overall": "good"}, service="ehc-assessment",
-                    invited=True, month=OCTOBER)
+    create_response(
+        "ehcp-annual-review", {"overall": "good"}, service="ehc-assessment", invited=True, month=OCTOBER
+    )
     # The same scale but not the FFT question, and instruments without it: no rows.
     create_response("asd-support", {"support": "good"}, service="asd-nd-pathway", month=OCTOBER)
-    create_response("break-time-parent", {"delivered_well": "agree"}, service="break-time",
-                    channel="chat", month=OCTOBER)
+    create_response(
+        "break-time-parent", {"delivered_well": "agree"}, service="break-time", channel="chat", month=OCTOBER
+    )
     create_response("board-quiz", {}, service="partnership-board", score=90, month=OCTOBER)
     create_response(answers={"overall": "good"}, service="camhs", month=date(2026, 9, 1))
     for _ in range(3):
@@ -72,7 +85,13 @@ def test_cli_return_matches_a_recomputation_from_the_answers(october):
     header = next(csv.reader(io.StringIO(result.output)))
     assert "total_responses" in header
     assert [h for h in header if h.startswith("mode_")] == [
-        "mode_sms", "mode_online", "mode_tablet_kiosk", "mode_paper", "mode_telephone", "mode_other"]
+        "mode_sms",
+        "mode_online",
+        "mode_tablet_kiosk",
+        "mode_paper",
+        "mode_telephone",
+        "mode_other",
+    ]
     table = parsed(result.output)
     assert set(table) == {"camhs", "salt", "physiotherapy", "ehc-assessment"}  # no quiz, no ASD
     answers, modes = recomputed(OCTOBER)

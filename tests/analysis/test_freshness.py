@@ -47,7 +47,8 @@ def test_an_admin_can_work_the_figures_out_now_and_it_is_audited(client, frozen_
     assert result.status_code == 302
     assert {s.month for s in rows(KpiSnapshot)} == {OCTOBER}
     assert [(e.action, e.subject) for e in rows(AuditEvent, action="refresh_figures")] == [
-        ("refresh_figures", "2026-10")]
+        ("refresh_figures", "2026-10")
+    ]
 
 
 def test_other_roles_cannot_ask_for_a_refresh_and_do_not_see_the_button(client):

@@ -24,8 +24,9 @@ def test_a_clean_file_is_saved_whole_and_the_count_is_what_was_stored(app, tmp_p
 
 
 def test_one_refused_line_imports_nothing_and_names_every_refused_line(app, tmp_path):
-    result = import_file(app, tmp_path, HEADER + GOOD + "cip-2023,CIP 3.4,2026-10,abc,\n"
-                         "cip-2023,CIP 9.9,2026-10,10,\n")
+    result = import_file(
+        app, tmp_path, HEADER + GOOD + "cip-2023,CIP 3.4,2026-10,abc,\ncip-2023,CIP 9.9,2026-10,10,\n"
+    )
     assert result.exit_code == 1
     assert "Line 3 refused" in result.output and "Line 4 refused" in result.output
     assert "2 of 3 lines refused; nothing was imported" in result.output
@@ -39,15 +40,19 @@ def test_the_same_kpi_and_month_twice_is_refused_not_counted_as_saved(app, tmp_p
     assert rows(KpiManualValue) == []
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ((HEADER + GOOD).encode("utf-16"), "UTF-16"),
-    ((HEADER + "cip-2023,CIP 3.4,2026-09,31,réunion\n").encode("latin-1"), "not UTF-8"),
-    ("plan,ref,value\n" + "cip-2023,CIP 3.4,31\n", "no column month"),
-    (HEADER + "cip-2023,CIP 3.4,2026-09,31," + "x" * 200_000 + "\n", "too long"),
-    (HEADER + "cip-2023,CIP 3.4,2026-09,31,a\x00b\n", "NUL"),
-])
-def test_a_file_that_cannot_be_read_gets_one_plain_message_and_imports_nothing(app, tmp_path, content,
-                                                                              message):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ((HEADER + GOOD).encode("utf-16"), "UTF-16"),
+        ((HEADER + "cip-2023,CIP 3.4,2026-09,31,réunion\n").encode("latin-1"), "not UTF-8"),
+        ("plan,ref,value\n" + "cip-2023,CIP 3.4,31\n", "no column month"),
+        (HEADER + "cip-2023,CIP 3.4,2026-09,31," + "x" * 200_000 + "\n", "too long"),
+        (HEADER + "cip-2023,CIP 3.4,2026-09,31,a\x00b\n", "NUL"),
+    ],
+)
+def test_a_file_that_cannot_be_read_gets_one_plain_message_and_imports_nothing(
+    app, tmp_path, content, message
+):
     result = import_file(app, tmp_path, content)
     assert result.exit_code == 1
     assert message in result.output and "Nothing was imported" in result.output

@@ -106,8 +106,12 @@ def test_a_baseline_is_never_a_target(plans, plan_slug, ref):
 
 def test_a_month_before_the_first_milestone_says_no_target_yet_whatever_the_value(plans):
     plan = plans["app-2020"]
-    figure = scorecard.figure(plan, plan.kpi("APP 1b"), date(2020, 11, 1),
-                              {("app-2020", "APP 1b", date(2020, 11, 1), "all"): (1, 10)})
+    figure = scorecard.figure(
+        plan,
+        plan.kpi("APP 1b"),
+        date(2020, 11, 1),
+        {("app-2020", "APP 1b", date(2020, 11, 1), "all"): (1, 10)},
+    )
     assert figure.value == 10 and figure.target is None
     assert (figure.rag, figure.rag_label) == ("none", "No target yet")
 
@@ -127,9 +131,14 @@ def test_a_kpi_the_plan_sets_no_target_for_says_no_target_set(plans):
     assert scorecard.figure(plan, plan.kpi("CIP 1.1.5a"), month, counts).rag_label == "No target set"
 
 
-@pytest.mark.parametrize(("ref", "baseline", "note"), [
-    ("CIP 5.6a", 77, "77% in 2022"), ("CIP 5.6b", 69, "69% in 2022"), ("CIP 1.1", 1, "1% in 2021-22"),
-])
+@pytest.mark.parametrize(
+    ("ref", "baseline", "note"),
+    [
+        ("CIP 5.6a", 77, "77% in 2022"),
+        ("CIP 5.6b", 69, "69% in 2022"),
+        ("CIP 1.1", 1, "1% in 2021-22"),
+    ],
+)
 def test_dated_baselines_are_kept_with_their_year(plans, ref, baseline, note):
     kpi = plans["cip-2023"].kpi(ref)
     assert (kpi.baseline, kpi.baseline_note) == (baseline, note)
@@ -145,14 +154,18 @@ def test_where_the_seeds_disagree_the_file_records_every_source_and_the_one_used
     assert "30%" in said and "31/12/20" in said  # highlight report
 
 
-@pytest.mark.parametrize(("ref", "instrument", "question", "asked_if"), [
-    ("APP 4a", "transition", "experience", ("moved", ("yes",))),
-    ("APP 4.2a", "transition", "transition_plan", ("moved", ("no", "dont_know"))),
-    ("APP 3.3", "asd-support", "waiting_experience", ("assessed", ("no",))),
-    ("APP 3.4c", "asd-support", "support_after_diagnosis", ("assessed", ("yes",))),
-])
-def test_kpis_about_some_families_read_a_question_asked_only_of_them(plans, instruments, ref,
-                                                                     instrument, question, asked_if):
+@pytest.mark.parametrize(
+    ("ref", "instrument", "question", "asked_if"),
+    [
+        ("APP 4a", "transition", "experience", ("moved", ("yes",))),
+        ("APP 4.2a", "transition", "transition_plan", ("moved", ("no", "dont_know"))),
+        ("APP 3.3", "asd-support", "waiting_experience", ("assessed", ("no",))),
+        ("APP 3.4c", "asd-support", "support_after_diagnosis", ("assessed", ("yes",))),
+    ],
+)
+def test_kpis_about_some_families_read_a_question_asked_only_of_them(
+    plans, instruments, ref, instrument, question, asked_if
+):
     kpi = plans["app-2020"].kpi(ref)
     assert (kpi.instrument, kpi.question) == (instrument, question)
     assert instruments[instrument].question(question).asked_if == asked_if

@@ -24,21 +24,29 @@ def share_negative(texts, read):
     return sum(sentiment.label(read(t)) == "Negative" for t in texts) / len(texts)
 
 
-@pytest.mark.parametrize("text", [
-    "We have waited 18 months and heard nothing",
-    "Nobody explained what happens next, we felt lost",
-    "My son was not listened to",
-    "Nice staff but the wait was long",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have waited 18 months and heard nothing",
+        "Nobody explained what happens next, we felt lost",
+        "My son was not listened to",
+        "Nice staff but the wait was long",
+    ],
+)
 def test_the_complaints_textblob_missed_are_heard(text):
     assert round(sentiment.textblob_polarity(text), 3) > -0.1  # TextBlob alone: not negative
     assert sentiment.label(sentiment.polarity(text)) == "Negative"
 
 
-@pytest.mark.parametrize("text", [
-    "We didn't have to wait long at all.", "We never felt rushed.", "No complaints at all.",
-    "It was a long journey, but the team have been brilliant.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We didn't have to wait long at all.",
+        "We never felt rushed.",
+        "No complaints at all.",
+        "It was a long journey, but the team have been brilliant.",
+    ],
+)
 def test_praise_that_mentions_a_complaint_word_is_not_called_negative(text):
     assert sentiment.label(sentiment.polarity(text)) != "Negative"
 

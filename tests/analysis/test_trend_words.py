@@ -5,12 +5,17 @@ import pytest
 from analysis.charts import sparkline, trend_words
 
 
-@pytest.mark.parametrize(("values", "words"), [
-    ([70.4, 65.0, 82.2, 80.0], "Last 4 months: from 70% to 80%, lowest 65%, highest 82%."),
-    ([None, 50.0, None, 60.0],
-     "Last 4 months: from 50% to 60%, lowest 50%, highest 60%. 2 without a figure."),
-    ([None] * 12, "No figures in the last 12 months."),
-])
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ([70.4, 65.0, 82.2, 80.0], "Last 4 months: from 70% to 80%, lowest 65%, highest 82%."),
+        (
+            [None, 50.0, None, 60.0],
+            "Last 4 months: from 50% to 60%, lowest 50%, highest 60%. 2 without a figure.",
+        ),
+        ([None] * 12, "No figures in the last 12 months."),
+    ],
+)
 def test_trend_is_put_into_words(values, words):
     assert trend_words(values) == words
 

@@ -13,9 +13,16 @@ OCTOBER = date(2026, 10, 1)
 
 def waiting(reference, pathway, referred, seen=None, district="preston"):
     with transaction() as session:
-        session.add(WaitingListEntry(reference=reference, pathway=pathway, personal="sealed",
-                                     referral_date=referred, first_appointment=seen,
-                                     district_slug=district))
+        session.add(
+            WaitingListEntry(
+                reference=reference,
+                pathway=pathway,
+                personal="sealed",
+                referral_date=referred,
+                first_appointment=seen,
+                district_slug=district,
+            )
+        )
 
 
 def test_the_nd_waiting_time_reduction_is_the_months_median_against_the_baseline_year(app):

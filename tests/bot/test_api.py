@@ -18,8 +18,7 @@ API = "/chat/api/v1"
 
 
 def start(client, survey="break-time-young-person", service="break-time", **headers):
-    return client.post(f"{API}/conversations", json={"survey": survey, "service": service},
-                       headers=headers)
+    return client.post(f"{API}/conversations", json={"survey": survey, "service": service}, headers=headers)
 
 
 def answer(client, token, turn, **body):
@@ -35,9 +34,15 @@ def test_finished_conversation_is_one_chat_response_counted_by_the_kpi_job(app, 
     assert end["kind"] == "end"
     [response] = rows(Response)
     assert (response.channel, response.instrument_slug, response.instrument_version) == (
-        "chat", "break-time-young-person", 1)
+        "chat",
+        "break-time-young-person",
+        1,
+    )
     assert (response.service_slug, response.respondent_type, response.partial) == (
-        "break-time", "young_person", False)
+        "break-time",
+        "young_person",
+        False,
+    )
     assert [(a.question_key, a.value) for a in rows(Answer)] == [("enjoy", "strongly_agree")]
     assert rows(Comment)[0].text == "Great fun with my friends!"
     assert rows(ChatConversation) == []  # nothing of the conversation is kept beyond the answers
@@ -66,8 +71,7 @@ def test_conversation_resumes_within_the_hour(client):
 def test_a_conversation_older_than_an_hour_cannot_be_resumed(client):
     token = start(client).get_json()["conversation"]
     with transaction() as session:
-        session.execute(update(ChatConversation).values(
-            updated_at=datetime.now(UTC) - timedelta(minutes=61)))
+        session.execute(update(ChatConversation).values(updated_at=datetime.now(UTC) - timedelta(minutes=61)))
     result = client.get(f"{API}/conversations/{token}")
     assert (result.status_code, result.get_json()["error"]) == (404, "unknown_conversation")
 
@@ -76,8 +80,7 @@ def test_abandoned_conversation_is_stored_as_partial_by_the_job(app, client):
     token = start(client).get_json()["conversation"]
     answer(client, token, 0, choice="disagree")
     with transaction() as session:
-        session.execute(update(ChatConversation).values(
-            updated_at=datetime.now(UTC) - timedelta(minutes=90)))
+        session.execute(update(ChatConversation).values(updated_at=datetime.now(UTC) - timedelta(minutes=90)))
     assert "1 abandoned" in chat_jobs.close_stale_chats()
     [response] = rows(Response)
     assert response.partial and response.channel == "chat"
@@ -111,13 +114,16 @@ def test_replayed_or_out_of_order_turns_are_refused_and_store_nothing_twice(clie
     assert len(rows(Response)) == 1
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    ({"turn": 0, "choice": "maybe"}, "bad_choice"),
-    ({"turn": 0, "choice": "agree", "extra": 1}, "unexpected_field"),
-    ({"turn": "0", "choice": "agree"}, "bad_turn"),
-    ({"turn": True, "choice": "agree"}, "bad_turn"),
-    ({"choice": "agree"}, "bad_turn"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"turn": 0, "choice": "maybe"}, "bad_choice"),
+        ({"turn": 0, "choice": "agree", "extra": 1}, "unexpected_field"),
+        ({"turn": "0", "choice": "agree"}, "bad_turn"),
+        ({"turn": True, "choice": "agree"}, "bad_turn"),
+        ({"choice": "agree"}, "bad_turn"),
+    ],
+)
 def test_malformed_answers_are_refused_with_a_clear_code(client, body, code):
     token = start(client).get_json()["conversation"]
     result = client.post(f"{API}/conversations/{token}/answers", json=body)
@@ -126,8 +132,11 @@ def test_malformed_answers_are_refused_with_a_clear_code(client, body, code):
 
 def test_body_that_is_not_a_json_object_is_refused(client):
     token = start(client).get_json()["conversation"]
-    result = client.post(f"{API}/conversations/{token}/answers", data="turn=0",
-                         content_type="application/x-www-form-urlencoded")
+    result = client.post(
+        f"{API}/conversations/{token}/answers",
+        data="turn=0",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert result.get_json()["error"] == "bad_json"
 
 
@@ -159,11 +168,14 @@ def test_unknown_api_path_answers_in_json(client):
     assert result.get_json()["error"] == "not_found"
 
 
-@pytest.mark.parametrize(("survey", "service", "code"), [
-    ("no-such-survey", "break-time", "unknown_survey"),
-    ("break-time-young-person", "no-such-service", "unknown_service"),
-    ("board-quiz", "partnership-board", "unknown_survey"),
-])
+@pytest.mark.parametrize(
+    ("survey", "service", "code"),
+    [
+        ("no-such-survey", "break-time", "unknown_survey"),
+        ("break-time-young-person", "no-such-service", "unknown_service"),
+        ("board-quiz", "partnership-board", "unknown_survey"),
+    ],
+)
 def test_unknown_survey_or_service_is_a_404_with_a_code(client, survey, service, code):
     assert start(client, survey, service).get_json()["error"] == code
     info = client.get(f"{API}/surveys/{survey}?service={service}")
@@ -179,9 +191,10 @@ def test_origin_not_configured_is_refused(app, client):
 
 def test_configured_host_origin_gets_cors_headers(app, client):
     app.config["CHAT_ORIGINS"] = ("https://localoffer.example.gov.uk",)
-    preflight = client.options(f"{API}/conversations",
-                               headers={"Origin": "https://localoffer.example.gov.uk",
-                                        "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        f"{API}/conversations",
+        headers={"Origin": "https://localoffer.example.gov.uk", "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://localoffer.example.gov.uk"
     result = start(client, Origin="https://localoffer.example.gov.uk")
     assert result.status_code == 201
@@ -191,11 +204,14 @@ def test_configured_host_origin_gets_cors_headers(app, client):
 
 def test_too_many_requests_from_one_client_are_rate_limited(app, client):
     app.config["RATE_LIMIT_CHAT"] = 3
-    codes = [client.get(f"{API}/surveys/break-time-young-person", environ_base={
-        "REMOTE_ADDR": "192.0.2.77"}).status_code for _ in range(5)]
+    codes = [
+        client.get(
+            f"{API}/surveys/break-time-young-person", environ_base={"REMOTE_ADDR": "192.0.2.77"}
+        ).status_code
+        for _ in range(5)
+    ]
     assert codes == [200, 200, 200, 429, 429]
-    other = client.get(f"{API}/surveys/break-time-young-person",
-                       environ_base={"REMOTE_ADDR": "192.0.2.78"})
+    other = client.get(f"{API}/surveys/break-time-young-person", environ_base={"REMOTE_ADDR": "192.0.2.78"})
     assert other.status_code == 200
 
 

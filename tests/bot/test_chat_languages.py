@@ -15,11 +15,17 @@ def start(client, lang, survey="service-experience", service="physiotherapy"):
     return client.post(f"{API}/conversations", json={"survey": survey, "service": service, "lang": lang})
 
 
-@pytest.mark.parametrize(("lang", "direction", "launcher"), [
-    ("pl", "ltr", "Powiedz nam, co myślisz"), ("ur", "rtl", "ہمیں اپنی رائے بتائیں"),
-    ("gu", "ltr", "તમે શું વિચારો છો તે અમને કહો"), ("bn", "ltr", "আপনার মতামত আমাদের জানান"),
-    ("en", "ltr", "Tell us what you think"), ("xx", "ltr", "Tell us what you think"),
-])
+@pytest.mark.parametrize(
+    ("lang", "direction", "launcher"),
+    [
+        ("pl", "ltr", "Powiedz nam, co myślisz"),
+        ("ur", "rtl", "ہمیں اپنی رائے بتائیں"),
+        ("gu", "ltr", "તમે શું વિચારો છો તે અમને કહો"),
+        ("bn", "ltr", "আপনার মতামত আমাদের জানান"),
+        ("en", "ltr", "Tell us what you think"),
+        ("xx", "ltr", "Tell us what you think"),
+    ],
+)
 def test_the_widget_is_told_its_language_direction_and_words(client, lang, direction, launcher):
     info = client.get(f"{API}/surveys/service-experience?service=physiotherapy&lang={lang}").get_json()
     assert (info["dir"], info["ui"]["Tell us what you think"]) == (direction, launcher)
@@ -30,7 +36,8 @@ def test_a_survey_not_yet_translated_chats_in_english(client):
     info = client.get(f"{API}/surveys/local-offer?service=local-offer&lang=pl").get_json()
     assert info["lang"] == "en"
     assert start(client, "pl", "local-offer", "local-offer").get_json()["prompt"] == (
-        "Did you find what you needed?")
+        "Did you find what you needed?"
+    )
 
 
 def test_a_whole_conversation_in_urdu_is_stored_with_its_language_and_counts_as_any_other(client):
@@ -57,8 +64,10 @@ def test_help_messages_say_where_they_start_in_the_chats_language(client):
     token = start(client, "pl").get_json()["conversation"]
     client.post(f"{API}/conversations/{token}/answers", json={"turn": 0, "choice": "good"})
     client.post(f"{API}/conversations/{token}/answers", json={"turn": 1, "choice": "no"})
-    turn = client.post(f"{API}/conversations/{token}/answers",
-                       json={"turn": 2, "text": "I want to die"}).get_json()
+    turn = client.post(
+        f"{API}/conversations/{token}/answers", json={"turn": 2, "text": "I want to die"}
+    ).get_json()
     assert turn["help_shown"] and turn["help_start"] == (
-        "Jeśli grozi Ci teraz niebezpieczeństwo, zadzwoń pod 999.")
+        "Jeśli grozi Ci teraz niebezpieczeństwo, zadzwoń pod 999."
+    )
     assert turn["help_start"] in turn["messages"]

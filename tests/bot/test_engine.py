@@ -26,8 +26,15 @@ def test_easy_read_service_experience_from_start_to_end(shipped):
     bot = engine(shipped, "service-experience")
     state, turn = bot.start()
     assert turn.kind == "choice" and turn.question == "overall"
-    assert [b.label for b in turn.buttons] == ["Very good", "Good", "OK", "Bad", "Very bad",
-                                               "I don't know", "Skip"]
+    assert [b.label for b in turn.buttons] == [
+        "Very good",
+        "Good",
+        "OK",
+        "Bad",
+        "Very bad",
+        "I don't know",
+        "Skip",
+    ]
     assert all(b.picture for b in turn.buttons)
     state, turn = bot.reply(state, 0, {"choice": "very_good"})
     assert turn.question == "right_support"
@@ -100,13 +107,16 @@ def test_a_conversation_can_be_resumed_where_it_was(shipped):
     assert turn.question == "comment"
 
 
-@pytest.mark.parametrize(("turn", "answer", "code"), [
-    (1, {"choice": "good"}, "out_of_order"),
-    (0, {"choice": "excellent"}, "bad_choice"),
-    (0, {"choice": "good", "admin": True}, "bad_answer"),
-    (0, {}, "bad_answer"),
-    (0, "good", "bad_answer"),
-])
+@pytest.mark.parametrize(
+    ("turn", "answer", "code"),
+    [
+        (1, {"choice": "good"}, "out_of_order"),
+        (0, {"choice": "excellent"}, "bad_choice"),
+        (0, {"choice": "good", "admin": True}, "bad_answer"),
+        (0, {}, "bad_answer"),
+        (0, "good", "bad_answer"),
+    ],
+)
 def test_answers_that_do_not_fit_are_refused_with_a_code(shipped, turn, answer, code):
     bot = engine(shipped, "service-experience")
     state, _ = bot.start()
@@ -148,8 +158,15 @@ def test_replying_does_not_change_the_state_it_was_given(shipped):
     assert repr(state) == before
 
 
-@pytest.mark.parametrize("answers", [[], [{"choice": "good"}], [{"choice": "good"}, {"choice": "no"}],
-                                     [{"choice": "good"}, {"choice": "no"}, {"text": "It was awful."}]])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [],
+        [{"choice": "good"}],
+        [{"choice": "good"}, {"choice": "no"}],
+        [{"choice": "good"}, {"choice": "no"}, {"text": "It was awful."}],
+    ],
+)
 def test_each_turn_names_its_question_among_its_messages(shipped, answers):
     bot = engine(shipped, "service-experience")
     state, turn = bot.start()

@@ -10,8 +10,20 @@ from bot.api import CHAT_RESPONDENTS
 from bot.engine import Engine, EngineError
 from surveys import definitions, easy_read
 
-JARGON = ["provision", "pathway", "commissioning", "commissioner", "statutory", "neurodevelopmental",
-          "co-production", "co-produced", "cohort", "multi-agency", "outcomes", "criteria"]
+JARGON = [
+    "provision",
+    "pathway",
+    "commissioning",
+    "commissioner",
+    "statutory",
+    "neurodevelopmental",
+    "co-production",
+    "co-produced",
+    "cohort",
+    "multi-agency",
+    "outcomes",
+    "criteria",
+]
 REFERENCE = Path(definitions.__file__).resolve().parent.parent / "feedback" / "reference.toml"
 
 
@@ -50,8 +62,11 @@ def _cases():
             yield definition, name, contact
 
 
-@pytest.mark.parametrize(("definition", "name", "contact"), list(_cases()),
-                         ids=lambda value: getattr(value, "slug", None) or str(value)[:20])
+@pytest.mark.parametrize(
+    ("definition", "name", "contact"),
+    list(_cases()),
+    ids=lambda value: getattr(value, "slug", None) or str(value)[:20],
+)
 def test_every_bot_sentence_is_fifteen_words_or_fewer_and_plain(definition, name, contact):
     for message in _everything_said(definition, name, contact):
         for sentence in re.split(r"(?<=[.?!])\s+", message):

@@ -68,8 +68,10 @@ def test_a_survey_comment_holding_a_nul_is_refused_and_nothing_is_stored(client)
     from tests.conftest import form_fields
 
     page = client.get("/s/local-offer?service=camhs")
-    response = client.post("/s/local-offer?service=camhs", data={
-        **form_fields(page), "found_information": "yes", "comment": "fine\x00"})
+    response = client.post(
+        "/s/local-offer?service=camhs",
+        data={**form_fields(page), "found_information": "yes", "comment": "fine\x00"},
+    )
     assert response.status_code == 400
     assert rows(Response) == []
 
@@ -80,18 +82,17 @@ def _abandon(client):
     return token
 
 
-def test_an_abandoned_chat_that_cannot_be_stored_is_set_aside_and_the_others_are_stored(app, client,
-                                                                                       caplog):
+def test_an_abandoned_chat_that_cannot_be_stored_is_set_aside_and_the_others_are_stored(app, client, caplog):
     good, bad = _abandon(client), _abandon(client)
     # A chat held from before input was checked: its state holds half a surrogate pair.
     with transaction() as session:
         row = session.get(ChatConversation, chat_dao.conversation_id(bad))
         state = json.loads(row.state)
         state["comments"] = [["enjoy_comment", "broken \ud800 text", 0.0]]
-        session.execute(update(ChatConversation).where(ChatConversation.id == row.id)
-                        .values(state=json.dumps(state)))
-        session.execute(update(ChatConversation).values(
-            updated_at=datetime.now(UTC) - timedelta(minutes=90)))
+        session.execute(
+            update(ChatConversation).where(ChatConversation.id == row.id).values(state=json.dumps(state))
+        )
+        session.execute(update(ChatConversation).values(updated_at=datetime.now(UTC) - timedelta(minutes=90)))
     outcome = chat_jobs.close_stale_chats()
     assert outcome == "1 abandoned chats stored as partial responses, 1 set aside"
     assert len(rows(Response)) == 1 and rows(Comment) == []

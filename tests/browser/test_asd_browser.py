@@ -12,11 +12,27 @@ from tests.conftest import create_staff, rows
 def test_asd_team_prints_a_letter_and_marks_it_sent(app, page, live_server):
     app.config["DATA_KEY"] = crypto.new_key()
     referral = date.today().replace(day=1)
-    row = extract.Row(2, "ND7001", "asd", "preston", referral, None, None, None, None,
-                      {"child_name": "Rowan Fellside", "date_of_birth": "2018-02-02",
-                       "nhs_number": "9434765919", "parent_name": "Alex Fellside",
-                       "address_line_1": "4 Weaver Street", "address_line_2": "",
-                       "town": "Preston", "postcode": "PR1 8AB"})
+    row = extract.Row(
+        2,
+        "ND7001",
+        "asd",
+        "preston",
+        referral,
+        None,
+        None,
+        None,
+        None,
+        {
+            "child_name": "Rowan Fellside",
+            "date_of_birth": "2018-02-02",
+            "nhs_number": "9434765919",
+            "parent_name": "Alex Fellside",
+            "address_line_1": "4 Weaver Street",
+            "address_line_2": "",
+            "town": "Preston",
+            "postcode": "PR1 8AB",
+        },
+    )
     with transaction() as session:
         dao.save_rows(session, crypto.configured_key(app), [row])
     create_staff("asd@example.org", "asd_team")

@@ -49,9 +49,14 @@ def test_keyboard_only_conversation_is_stored_and_counted(page, live_server):
 
     [response] = rows(Response)
     assert (response.channel, response.service_slug, response.instrument_version) == (
-        "chat", "physiotherapy", 1)
+        "chat",
+        "physiotherapy",
+        1,
+    )
     assert {a.question_key: a.value for a in rows(Answer)} == {
-        "overall": "very_good", "right_support": "partly"}
+        "overall": "very_good",
+        "right_support": "partly",
+    }
     assert rows(Comment)[0].text == "The physio was kind and helpful."
     jobs.rebuild([response.month])
     with reading() as session:

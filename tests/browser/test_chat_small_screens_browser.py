@@ -79,8 +79,7 @@ def test_the_chat_fills_a_small_screen_as_a_modal_dialog_and_hides_its_launcher(
     assert dialog.evaluate("(el) => el.matches(':modal')")
     box = dialog.bounding_box()
     viewport = screen.viewport_size
-    assert (box["x"], box["y"], box["width"], box["height"]) == (
-        0, 0, viewport["width"], viewport["height"])
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, viewport["width"], viewport["height"])
     assert screen.get_by_role("button", name="Tell us what you think").count() == 0
     assert screen.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
@@ -146,12 +145,15 @@ def test_on_a_large_screen_no_page_link_takes_focus_hidden_behind_the_chat(brows
     page = context.new_page()
     page.goto(live_server + DEMO)
     gap = "900px 0 0" if where == "low on a long page" else "900px 0 0; margin-bottom: -200px"
-    page.evaluate("""(gap) => {
+    page.evaluate(
+        """(gap) => {
       const p = document.createElement('p');
       p.style.cssText = 'text-align: right; margin: ' + gap;
       p.innerHTML = '<a href="#main">A link on the right</a>';
       document.querySelector('main').append(p);
-    }""", gap)
+    }""",
+        gap,
+    )
     page.get_by_role("button", name="Tell us what you think").click()
     page.get_by_text(QUESTION).wait_for()
     assert not page.get_by_role("dialog").evaluate("(el) => el.matches(':modal')")

@@ -14,8 +14,12 @@ OCTOBER = date(2026, 10, 1)
 @pytest.fixture
 def signed_in(page, live_server):
     for value in ("very_good", "good", "poor", "poor", "poor", "dont_know", "neither"):
-        create_response(answers={"overall": value, "right_support": "yes"}, service="camhs",
-                        district="preston", comment="The wait was long")
+        create_response(
+            answers={"overall": value, "right_support": "yes"},
+            service="camhs",
+            district="preston",
+            comment="The wait was long",
+        )
     for value in ("good", "good", "good", "good", "very_good"):
         create_response(answers={"overall": value}, service="salt", district="burnley")
     create_response(answers={"overall": "poor"}, service="physiotherapy", district="chorley")
@@ -50,9 +54,15 @@ def test_commissioner_finds_scorecard_exception_chart_and_breakdown(signed_in, l
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/dashboard/comments?q=wait", "/dashboard/reports",
-                                  "/dashboard/reports/2026-10",
-                                  "/dashboard/kpi/cip-2023/CIP%203.4?month=2026-10"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/comments?q=wait",
+        "/dashboard/reports",
+        "/dashboard/reports/2026-10",
+        "/dashboard/kpi/cip-2023/CIP%203.4?month=2026-10",
+    ],
+)
 def test_other_staff_pages_have_no_axe_violations(signed_in, live_server, path):
     signed_in.goto(live_server + path)
     assert_accessible(signed_in)

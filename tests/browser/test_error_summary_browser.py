@@ -9,8 +9,9 @@ def focused_id(page):
     return page.evaluate("document.activeElement.id || document.activeElement.className")
 
 
-@pytest.mark.parametrize("path", ["/s/service-experience?service=camhs",
-                                  "/s/service-experience?service=camhs&easy=1"])
+@pytest.mark.parametrize(
+    "path", ["/s/service-experience?service=camhs", "/s/service-experience?service=camhs&easy=1"]
+)
 def test_the_error_summary_has_focus_when_the_page_comes_back(page, live_server, path):
     page.goto(live_server + path)
     page.locator("button[type=submit]").click()
@@ -41,7 +42,8 @@ def test_a_text_answer_that_is_too_long_is_linked_to_its_label(page, live_server
     page.goto(f"{live_server}/s/service-experience?service=camhs")
     page.get_by_text("Very good", exact=True).click()
     page.locator("#comment").evaluate(
-        "(el) => { el.removeAttribute('maxlength'); el.value = 'x'.repeat(1001); }")
+        "(el) => { el.removeAttribute('maxlength'); el.value = 'x'.repeat(1001); }"
+    )
     page.locator("button[type=submit]").click()
     page.wait_for_load_state("load")
     page.locator(".error-summary").get_by_role("link").first.click()

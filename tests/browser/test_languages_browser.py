@@ -12,9 +12,15 @@ from feedback.models import Response
 from tests.browser.test_survey_browser import assert_accessible
 from tests.conftest import rows
 
-PAGES = ["/s/service-experience?service=camhs", "/s/service-experience?service=camhs&easy=1",
-         "/s/break-time-parent", "/s/break-time-parent?easy=1", "/s/break-time-young-person",
-         "/s/service-experience/thanks?service=camhs", "/s/service-experience/thanks?service=camhs&easy=1"]
+PAGES = [
+    "/s/service-experience?service=camhs",
+    "/s/service-experience?service=camhs&easy=1",
+    "/s/break-time-parent",
+    "/s/break-time-parent?easy=1",
+    "/s/break-time-young-person",
+    "/s/service-experience/thanks?service=camhs",
+    "/s/service-experience/thanks?service=camhs&easy=1",
+]
 
 
 def screenshot(page, name, full_page=True):
@@ -68,8 +74,10 @@ def test_switching_language_keeps_the_service_and_reading_level(page, live_serve
     assert page.get_by_role("heading", level=1).inner_text() == "Your visit to the physio team"
 
 
-@pytest.mark.parametrize(("lang", "direction", "launcher"), [
-    ("ur", "rtl", "ہمیں اپنی رائے بتائیں"), ("pl", "ltr", "Powiedz nam, co myślisz")])
+@pytest.mark.parametrize(
+    ("lang", "direction", "launcher"),
+    [("ur", "rtl", "ہمیں اپنی رائے بتائیں"), ("pl", "ltr", "Powiedz nam, co myślisz")],
+)
 def test_the_chat_speaks_the_language_of_its_data_lang(browser, live_server, lang, direction, launcher):
     context = browser.new_context(viewport={"width": 320, "height": 256}, device_scale_factor=4)
     page = context.new_page()
@@ -78,7 +86,9 @@ def test_the_chat_speaks_the_language_of_its_data_lang(browser, live_server, lan
     dialog = page.get_by_role("dialog", name=launcher)
     dialog.get_by_role("group").get_by_role("button").first.wait_for()
     assert dialog.evaluate("(el) => [el.closest('[lang]').lang, getComputedStyle(el).direction]") == [
-        lang, direction]
+        lang,
+        direction,
+    ]
     assert page.locator("html").get_attribute("lang") == "en"  # the host page is still English
     screenshot(page, f"chat-{lang}-400-percent", full_page=False)
     assert_accessible(page)

@@ -31,7 +31,7 @@ def readme_demo_command():
 
 def fresh_copy(target):
     """Copy the project's files (as a clone would hold them) into an empty folder."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)  # noqa: S607
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
     for name in listed.stdout.decode().split("\0"):
         if name and (ROOT / name).is_file():
             destination = target / name
@@ -62,12 +62,21 @@ def readme_server(tmp_path):
     fresh_copy(folder)
     port = free_port()
     log = tmp_path / "readme.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEEDBACK_", "VIRTUAL_ENV"))
-           and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FEEDBACK_", "VIRTUAL_ENV")) and k != "DATABASE_URL"
+    }
     env["FEEDBACK_PORT"] = str(port)
     with log.open("wb") as out:
-        process = subprocess.Popen(["bash", "-c", readme_demo_command()], cwd=folder, env=env,  # noqa: S603, S607
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            ["bash", "-c", readme_demo_command()],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         password = wait_for_output(log, r"Their password \(shown only now\): (\S+)", process, 900).group(1)
         wait_for_output(log, rf"Serving on http://127.0.0.1:{port}", process, 120)

@@ -9,9 +9,16 @@ from tests.browser.test_survey_browser import assert_accessible
 from tests.conftest import create_response, create_staff
 
 BLACK = "rgb(11, 12, 12)"
-NARROW_PAGES = ["/dashboard/?month=2026-10", "/dashboard/exceptions?month=2026-10", "/dashboard/comments",
-                "/dashboard/users", "/dashboard/api-tokens", "/dashboard/reports/2026-10",
-                "/dashboard/audit", "/dashboard/kpi/cip-2023/CIP%203.4?month=2026-10"]
+NARROW_PAGES = [
+    "/dashboard/?month=2026-10",
+    "/dashboard/exceptions?month=2026-10",
+    "/dashboard/comments",
+    "/dashboard/users",
+    "/dashboard/api-tokens",
+    "/dashboard/reports/2026-10",
+    "/dashboard/audit",
+    "/dashboard/kpi/cip-2023/CIP%203.4?month=2026-10",
+]
 
 
 def sign_in(page, live_server, email):
@@ -25,8 +32,11 @@ def sign_in(page, live_server, email):
 @pytest.fixture
 def admin(browser, live_server):
     for value in ("very_good", "good", "poor", "poor", "poor", "dont_know", "neither"):
-        create_response(answers={"overall": value, "right_support": "yes"}, service="camhs",
-                        comment="The wait was long and the reception staff were not helpful at all")
+        create_response(
+            answers={"overall": value, "right_support": "yes"},
+            service="camhs",
+            comment="The wait was long and the reception staff were not helpful at all",
+        )
     jobs.rebuild([date(2026, 10, 1)])
     jobs.monthly_report(today=date(2026, 11, 1))
     create_staff(email="admin@example.org", role="admin")
@@ -50,8 +60,11 @@ def test_skip_link_passes_over_the_navigation(admin, live_server):
 @pytest.mark.parametrize("target", ["sign out", "table region"])
 def test_focus_shows_a_black_bar_as_well_as_yellow(admin, live_server, target):
     admin.goto(f"{live_server}/dashboard/?month=2026-10")
-    element = (admin.get_by_role("button", name="Sign out") if target == "sign out"
-               else admin.get_by_role("region").first)
+    element = (
+        admin.get_by_role("button", name="Sign out")
+        if target == "sign out"
+        else admin.get_by_role("region").first
+    )
     element.focus()
     assert BLACK in element.evaluate("(el) => getComputedStyle(el).boxShadow")
 

@@ -26,10 +26,8 @@ def test_parent_answers_an_invitation_by_clicking_labels(page, live_server):
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
     [response] = rows(Response)
     assert (response.instrument_slug, response.instrument_version) == ("service-experience", 1)
-    assert (response.service_slug, response.district_slug, response.channel) == (
-        "salt", "pendle", "form")
-    assert {a.question_key: a.value for a in rows(Answer)} == {
-        "overall": "good", "right_support": "partly"}
+    assert (response.service_slug, response.district_slug, response.channel) == ("salt", "pendle", "form")
+    assert {a.question_key: a.value for a in rows(Answer)} == {"overall": "good", "right_support": "partly"}
     assert rows(Comment)[0].text == "Lovely therapist."
 
 

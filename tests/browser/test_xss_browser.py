@@ -27,8 +27,12 @@ def test_payloads_in_comments_never_execute_on_staff_pages(app, page, live_serve
     page.get_by_label("Email address").fill("commissioner@example.org")
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Sign in").click()
-    for path in ("/dashboard/comments", "/dashboard/comments?q=script", "/dashboard/?month=2026-10",
-                 "/dashboard/kpi/app-2020/APP%201b?month=2026-10"):
+    for path in (
+        "/dashboard/comments",
+        "/dashboard/comments?q=script",
+        "/dashboard/?month=2026-10",
+        "/dashboard/kpi/app-2020/APP%201b?month=2026-10",
+    ):
         page.goto(live_server + path)
         page.wait_for_timeout(200)
     page.goto(f"{live_server}/dashboard/comments")

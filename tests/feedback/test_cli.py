@@ -23,8 +23,20 @@ def run(app, *args):
 
 
 def test_invite_writes_single_use_links_as_csv_and_stores_only_their_hashes(app):
-    result = run(app, "invite", "--survey", "service-experience", "--service", "camhs",
-                 "--district", "preston", "--appointment-date", "2026-11-20", "--count", "3")
+    result = run(
+        app,
+        "invite",
+        "--survey",
+        "service-experience",
+        "--service",
+        "camhs",
+        "--district",
+        "preston",
+        "--appointment-date",
+        "2026-11-20",
+        "--count",
+        "3",
+    )
     assert result.exit_code == 0, result.output
     links = list(csv.DictReader(io.StringIO(result.output)))
     assert len(links) == 3
@@ -38,8 +50,20 @@ def test_invite_writes_single_use_links_as_csv_and_stores_only_their_hashes(app)
 
 def test_invite_writes_printable_pdf_cards(app, tmp_path):
     pdf = tmp_path / "cards.pdf"
-    result = run(app, "invite", "--survey", "service-experience", "--service", "salt",
-                 "--count", "10", "--pdf", str(pdf), "--csv", str(tmp_path / "links.csv"))
+    result = run(
+        app,
+        "invite",
+        "--survey",
+        "service-experience",
+        "--service",
+        "salt",
+        "--count",
+        "10",
+        "--pdf",
+        str(pdf),
+        "--csv",
+        str(tmp_path / "links.csv"),
+    )
     assert result.exit_code == 0, result.output
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF")
@@ -54,8 +78,16 @@ def test_invite_refuses_unknown_service_with_a_clear_message(app):
 
 
 def test_invite_refuses_a_malformed_date(app):
-    result = run(app, "invite", "--survey", "service-experience", "--service", "camhs",
-                 "--appointment-date", "20/11/2026")
+    result = run(
+        app,
+        "invite",
+        "--survey",
+        "service-experience",
+        "--service",
+        "camhs",
+        "--appointment-date",
+        "20/11/2026",
+    )
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
 

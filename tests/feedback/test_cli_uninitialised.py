@@ -9,12 +9,28 @@ from feedback import cli, create_app
 EXAMPLE_ARGUMENTS = {
     ("jobs", "run"): ["refresh_kpis"],
     ("invite",): ["--survey", "local-offer", "--service", "camhs"],
-    ("users", "add"): ["--email", "new@example.org", "--role", "commissioner", "--password",
-                       "correct horse battery staple"],
+    ("users", "add"): [
+        "--email",
+        "new@example.org",
+        "--role",
+        "commissioner",
+        "--password",
+        "correct horse battery staple",
+    ],
     ("users", "unlock"): ["--email", "new@example.org"],
     ("kpis",): ["--month", "2026-10"],
-    ("kpi-values", "add"): ["--plan", "cip-2023", "--ref", "CIP 3.4", "--month", "2026-10", "--value", "5",
-                            "--entered-by", "x"],
+    ("kpi-values", "add"): [
+        "--plan",
+        "cip-2023",
+        "--ref",
+        "CIP 3.4",
+        "--month",
+        "2026-10",
+        "--value",
+        "5",
+        "--entered-by",
+        "x",
+    ],
     ("kpi-values", "import"): ["values.csv", "--entered-by", "x"],
     ("fft-return",): ["--month", "2026-10"],
     ("api-tokens", "add"): ["--name", "bi", "--role", "commissioner"],
@@ -40,8 +56,14 @@ def commands(group=cli.main, prefix=()):
 @pytest.fixture
 def empty(tmp_path, monkeypatch):
     """An app on an empty database file, as before `feedback init` on a new machine."""
-    app = create_app({"ENV_NAME": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3",
-                      "INSTANCE_PATH": str(tmp_path), "DATA_KEY": None})
+    app = create_app(
+        {
+            "ENV_NAME": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3",
+            "INSTANCE_PATH": str(tmp_path),
+            "DATA_KEY": None,
+        }
+    )
     monkeypatch.setattr(cli, "create_app", lambda *_overrides: app)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "values.csv").write_text("plan,ref,month,value\n")

@@ -30,11 +30,14 @@ def test_the_start_page_says_what_this_is_and_where_to_go(client):
             assert client.get(href).status_code in (200, 302), href
 
 
-@pytest.mark.parametrize(("path", "heading"), [
-    ("/s/service-experience?service=nope", "There is no service called “nope”"),
-    ("/s/service-experience?service=camhs&district=atlantis", "There is no district called “atlantis”"),
-    ("/s/no-such-survey?service=camhs", "There is no survey called “no-such-survey”"),
-])
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/s/service-experience?service=nope", "There is no service called “nope”"),
+        ("/s/service-experience?service=camhs&district=atlantis", "There is no district called “atlantis”"),
+        ("/s/no-such-survey?service=camhs", "There is no survey called “no-such-survey”"),
+    ],
+)
 def test_a_bad_link_says_which_part_is_unknown_and_links_to_the_start(client, path, heading):
     response = client.get(path)
     assert response.status_code == 404
@@ -68,10 +71,19 @@ def test_the_demo_makes_one_account_per_role_and_prints_their_password_once(app,
     assert "password is unchanged" in again.output and password not in again.output
     page = parse(client.get("/"))
     assert "commissioner@demo.example" in page.find(id="demo-accounts").get_text()
-    signed_in = client.post("/dashboard/login", data={
-        **{f["name"]: f.get("value", "") for f in parse(client.get("/dashboard/login")).find_all("input")
-           if f.get("type") == "hidden"},
-        "email": "commissioner@demo.example", "password": password}, follow_redirects=True)
+    signed_in = client.post(
+        "/dashboard/login",
+        data={
+            **{
+                f["name"]: f.get("value", "")
+                for f in parse(client.get("/dashboard/login")).find_all("input")
+                if f.get("type") == "hidden"
+            },
+            "email": "commissioner@demo.example",
+            "password": password,
+        },
+        follow_redirects=True,
+    )
     assert signed_in.status_code == 200 and "Scorecard" in signed_in.get_data(as_text=True)
 
 

@@ -38,8 +38,13 @@ def test_healthz_gives_the_database_the_heartbeat_and_each_job(client, app, froz
     assert set(body["jobs"]) == set(jobs.registry(app))
     assert body["jobs"]["refresh_kpis"]["last_error"] == "2026-12-01T10:05:00+00:00"
     assert body["jobs"]["refresh_kpis"]["failures"] == 2
-    assert body["jobs"]["letters_due"] == {"last_ok": None, "last_error": None, "error": None,
-                                           "failures": 0, "running": False}
+    assert body["jobs"]["letters_due"] == {
+        "last_ok": None,
+        "last_error": None,
+        "error": None,
+        "failures": 0,
+        "running": False,
+    }
     assert "no" not in str(body["jobs"]["refresh_kpis"])  # an error's words are not public
 
 
@@ -73,8 +78,13 @@ def test_staff_see_a_banner_when_the_scheduler_has_not_beaten_for_an_hour(client
 @pytest.fixture
 def down(tmp_path):
     """An app whose database cannot be opened (a folder that is not there), as in an outage."""
-    app = create_app({"ENV_NAME": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/missing/feedback.sqlite3",
-                      "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {
+            "ENV_NAME": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/missing/feedback.sqlite3",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
     yield app.test_client()
     app.extensions["feedback.engine"].dispose()
 

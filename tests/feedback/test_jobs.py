@@ -29,20 +29,27 @@ def broken():
 
 def test_each_package_declares_its_own_jobs_and_the_app_gathers_them(app):
     owners = {name: job.function.__module__ for name, job in jobs.registry(app).items()}
-    assert {"refresh_kpis": "analysis.jobs", "monthly_report": "analysis.jobs",
-            "letters_due": "feedback.waitlist.jobs", "close_stale_chats": "bot.jobs",
-            "apply_retention": "feedback.retention"}.items() <= owners.items()
+    assert {
+        "refresh_kpis": "analysis.jobs",
+        "monthly_report": "analysis.jobs",
+        "letters_due": "feedback.waitlist.jobs",
+        "close_stale_chats": "bot.jobs",
+        "apply_retention": "feedback.retention",
+    }.items() <= owners.items()
 
 
-@pytest.mark.parametrize(("name", "now", "key"), [
-    ("refresh_kpis", TUESDAY, "2026-12-01"),  # fell due at 02:15 today
-    ("refresh_kpis", datetime(2026, 12, 1, 1, 0, tzinfo=UTC), "2026-11-30"),  # not yet today
-    ("monthly_report", TUESDAY, "2026-12"),
-    ("monthly_report", datetime(2026, 12, 1, 2, 0, tzinfo=UTC), "2026-11"),
-    ("close_stale_chats", datetime(2026, 12, 1, 10, 14, tzinfo=UTC), "2026-12-01T10:00"),
-    ("refresh_this_month", datetime(2026, 12, 1, 10, 29, tzinfo=UTC), "2026-12-01T10:15"),
-    ("close_stale_chats", datetime(2026, 7, 1, 10, 16, tzinfo=UTC), "2026-07-01T11:15"),  # BST
-])
+@pytest.mark.parametrize(
+    ("name", "now", "key"),
+    [
+        ("refresh_kpis", TUESDAY, "2026-12-01"),  # fell due at 02:15 today
+        ("refresh_kpis", datetime(2026, 12, 1, 1, 0, tzinfo=UTC), "2026-11-30"),  # not yet today
+        ("monthly_report", TUESDAY, "2026-12"),
+        ("monthly_report", datetime(2026, 12, 1, 2, 0, tzinfo=UTC), "2026-11"),
+        ("close_stale_chats", datetime(2026, 12, 1, 10, 14, tzinfo=UTC), "2026-12-01T10:00"),
+        ("refresh_this_month", datetime(2026, 12, 1, 10, 29, tzinfo=UTC), "2026-12-01T10:15"),
+        ("close_stale_chats", datetime(2026, 7, 1, 10, 16, tzinfo=UTC), "2026-07-01T11:15"),  # BST
+    ],
+)
 def test_the_run_key_is_the_period_the_job_last_fell_due_in_england(app, name, now, key):
     assert jobs.due_key(jobs.registry(app)[name], now) == key
 
@@ -56,8 +63,9 @@ def test_a_job_runs_once_per_key_even_when_asked_twice(app):
     assert [(r.job_id, r.status, r.attempts) for r in rows(JobRun)] == [("refresh_kpis", "ok", 1)]
 
 
-def test_a_failed_run_is_recorded_in_one_line_and_tried_again_after_its_backoff(app, monkeypatch,
-                                                                                 frozen_clock, caplog):
+def test_a_failed_run_is_recorded_in_one_line_and_tried_again_after_its_backoff(
+    app, monkeypatch, frozen_clock, caplog
+):
     frozen_clock(TUESDAY)
     replace_job(app, monkeypatch, "monthly_report", broken)
     with pytest.raises(jobs.JobFailed):
@@ -101,8 +109,9 @@ def test_a_run_whose_process_on_this_machine_has_died_is_claimed_again_at_once(a
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     with transaction() as session:
-        dao.add_job_run(session, "letters_due", "2026-12-01", f"{jobs.owner().split(':')[0]}:{gone.pid}",
-                        TUESDAY)
+        dao.add_job_run(
+            session, "letters_due", "2026-12-01", f"{jobs.owner().split(':')[0]}:{gone.pid}", TUESDAY
+        )
     assert jobs.needing_a_run(app, clock.now()).count("letters_due") == 1
     assert "letters due" in jobs.run("letters_due")
 
@@ -147,4 +156,5 @@ def test_the_heartbeat_age_is_counted_from_the_last_beat(app, frozen_clock):
 def test_last_due_steps_back_to_the_latest_fire_time():
     monthly = CronTrigger(day=1, hour=3, timezone=clock.LONDON)
     assert jobs.last_due(monthly, datetime(2026, 12, 20, tzinfo=UTC)) == datetime(
-        2026, 12, 1, 3, tzinfo=clock.LONDON)
+        2026, 12, 1, 3, tzinfo=clock.LONDON
+    )

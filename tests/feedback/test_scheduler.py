@@ -12,8 +12,14 @@ from feedback.db import reading, transaction
 from feedback.models import JobRun
 from tests.conftest import create_response, rows
 
-ALL_JOBS = {"refresh_kpis", "refresh_this_month", "monthly_report", "close_stale_chats", "letters_due",
-            "apply_retention"}
+ALL_JOBS = {
+    "refresh_kpis",
+    "refresh_this_month",
+    "monthly_report",
+    "close_stale_chats",
+    "letters_due",
+    "apply_retention",
+}
 
 
 def wait_for(condition, seconds=20):

@@ -38,8 +38,11 @@ def test_changed_wording_makes_a_new_version_and_old_answers_keep_theirs(app, cl
     client.post(url, data={**form_fields(client.get(url)), "found_information": "yes"})
     instruments = _copy_instruments(tmp_path)
     path = instruments / "local-offer.toml"
-    path.write_text(path.read_text().replace(
-        "Could you find the information you needed?", "Did you find the information you needed?"))
+    path.write_text(
+        path.read_text().replace(
+            "Could you find the information you needed?", "Did you find the information you needed?"
+        )
+    )
     app.config["INSTRUMENTS_DIR"] = str(instruments)
     assert initialise(echo=lambda _line: None) == []
     client.post(url, data={**form_fields(client.get(url)), "found_information": "no"})
@@ -54,8 +57,11 @@ def test_changed_wording_makes_a_new_version_and_old_answers_keep_theirs(app, cl
 def test_malformed_instrument_file_is_named_and_nothing_from_it_is_loaded(app, tmp_path):
     instruments = _copy_instruments(tmp_path)
     path = instruments / "local-offer.toml"
-    path.write_text(path.read_text().replace('scale = "yes_partly_no"', 'scale = "maybe"', 1)
-                    .replace("Could you find", "Could you really find"))
+    path.write_text(
+        path.read_text()
+        .replace('scale = "yes_partly_no"', 'scale = "maybe"', 1)
+        .replace("Could you find", "Could you really find")
+    )
     app.config["INSTRUMENTS_DIR"] = str(instruments)
     lines = []
     errors = initialise(echo=lines.append)

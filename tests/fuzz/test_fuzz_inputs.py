@@ -10,18 +10,40 @@ from werkzeug.datastructures import MultiDict
 from feedback.models import Answer, ChatConversation, Comment, Response
 from tests.conftest import rows
 
-FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 CODES = ["yes", "partly", "no", "very_good", "good", "poor", "dont_know", ""]
-KEYS = ["found_information", "information_useful", "comment", "submission_id", "csrf_token", "overall",
-        "turn", "choice", "text", "skip"]
-nasty_text = st.one_of(st.text(max_size=60), st.sampled_from(CODES), st.just("x" * 1200),
-                       st.just("<script>alert(1)</script>"), st.just("\x00\ud7ff"), st.just("=1+1"))
+KEYS = [
+    "found_information",
+    "information_useful",
+    "comment",
+    "submission_id",
+    "csrf_token",
+    "overall",
+    "turn",
+    "choice",
+    "text",
+    "skip",
+]
+nasty_text = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(CODES),
+    st.just("x" * 1200),
+    st.just("<script>alert(1)</script>"),
+    st.just("\x00\ud7ff"),
+    st.just("=1+1"),
+)
 json_value = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=True), nasty_text),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=10)
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=True), nasty_text),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
 
 
 @pytest.fixture
@@ -35,8 +57,10 @@ def _counts():
 
 
 @FUZZ
-@given(form=st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=10), nasty_text, max_size=6),
-       repeat=st.sampled_from([None, "found_information"]))
+@given(
+    form=st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=10), nasty_text, max_size=6),
+    repeat=st.sampled_from([None, "found_information"]),
+)
 def test_survey_form_never_fails_and_stores_all_or_nothing(no_csrf, form, repeat):
     client = no_csrf.test_client()
     data = MultiDict(list(form.items()) + ([(repeat, "no")] if repeat else []))  # a field sent twice
@@ -70,9 +94,19 @@ def test_chat_start_never_fails_and_answers_in_json(no_csrf, body):
 
 
 @FUZZ
-@given(turns=st.lists(st.one_of(json_value, st.fixed_dictionaries(
-    {"turn": st.integers(-1, 6)},
-    optional={"choice": nasty_text, "text": nasty_text, "skip": st.booleans()})), min_size=1, max_size=8))
+@given(
+    turns=st.lists(
+        st.one_of(
+            json_value,
+            st.fixed_dictionaries(
+                {"turn": st.integers(-1, 6)},
+                optional={"choice": nasty_text, "text": nasty_text, "skip": st.booleans()},
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_chat_answers_never_fail_and_store_only_whole_conversations(no_csrf, turns):
     client = no_csrf.test_client()
     started = client.post("/chat/api/v1/conversations", json={"survey": "local-offer"})

@@ -56,25 +56,44 @@ class Process:
 def processes(app, tmp_path):
     """Start `feedback` commands against the test's database; all are stopped afterwards."""
     started = []
-    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "FEEDBACK_ENV": "development",
-           "FEEDBACK_INSTANCE_PATH": str(tmp_path), "FEEDBACK_SCHEDULER": "off",
-           "FEEDBACK_RATE_LIMIT_SURVEY": "100000000", "FEEDBACK_LOG_LEVEL": "INFO",
-           "PYTHONPATH": str(Path(__file__).parents[2])}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "FEEDBACK_ENV": "development",
+        "FEEDBACK_INSTANCE_PATH": str(tmp_path),
+        "FEEDBACK_SCHEDULER": "off",
+        "FEEDBACK_RATE_LIMIT_SURVEY": "100000000",
+        "FEEDBACK_LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+    }
 
     def start(*args, port=None, extra_env=None):
         log = tmp_path / f"process-{len(started)}.log"
         with log.open("wb") as out:
-            popen = subprocess.Popen([sys.executable, "-m", "feedback", *args],  # noqa: S603 (our own command)
-                                     env={**env, **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "feedback", *args],
+                env={**env, **(extra_env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         process = Process(popen, log, port)
         started.append(process)
         return process
 
     def serve(port=None, workers=2, extra_env=None):
         port = port or free_port()
-        process = start("serve", "--port", str(port), "--workers", str(workers), "--threads", "4", port=port,
-                        extra_env=extra_env)
+        process = start(
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            port=port,
+            extra_env=extra_env,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -125,8 +144,12 @@ def submit_loop(port_of, stop, tally, retries=20):
                     cookie = page.getheader("Set-Cookie").split(";")[0]
                     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
                     submission = {"csrf_token": csrf, "submission_id": str(uuid.uuid4()), **ANSWERS}
-                connection.request("POST", "/s/local-offer", urlencode(submission), {
-                    "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+                connection.request(
+                    "POST",
+                    "/s/local-offer",
+                    urlencode(submission),
+                    {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+                )
                 response = connection.getresponse()
                 response.read()
                 tally.saw(response.status)

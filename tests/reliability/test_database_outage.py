@@ -38,18 +38,27 @@ class OwnPostgres:
 
     def _as_owner(self, *command):
         prefix = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
-        subprocess.run([*prefix, *map(str, command)], check=True, capture_output=True, timeout=120)  # noqa: S603
+        subprocess.run([*prefix, *map(str, command)], check=True, capture_output=True, timeout=120)
 
     def start(self):
-        self._as_owner(self.bin / "pg_ctl", "-D", self.dir / "data", "-l", self.dir / "log", "-w", "start",
-                       "-o", f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off")
+        self._as_owner(
+            self.bin / "pg_ctl",
+            "-D",
+            self.dir / "data",
+            "-l",
+            self.dir / "log",
+            "-w",
+            "start",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off",
+        )
 
     def stop(self):
         self._as_owner(self.bin / "pg_ctl", "-D", self.dir / "data", "-m", "immediate", "stop")
 
     def pids(self):
         main = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
-        children = subprocess.run(["pgrep", "-P", str(main)], capture_output=True, text=True).stdout.split()  # noqa: S603, S607
+        children = subprocess.run(["pgrep", "-P", str(main)], capture_output=True, text=True).stdout.split()
         return [main, *map(int, children)]
 
     def signal(self, signum):
@@ -96,8 +105,13 @@ def get(port, path, timeout=15):
         connection.close()
 
 
-PATHS = {"/privacy": 200, "/healthz": 503, "/s/local-offer?service=camhs": 503,
-         "/s/local-offer/thanks?service=camhs": 200, "/chat/api/v1/surveys/service-experience": 503}
+PATHS = {
+    "/privacy": 200,
+    "/healthz": 503,
+    "/s/local-offer?service=camhs": 503,
+    "/s/local-offer/thanks?service=camhs": 200,
+    "/chat/api/v1/surveys/service-experience": 503,
+}
 
 
 def test_pages_answer_within_five_seconds_while_postgresql_is_frozen(postgres, served):

@@ -36,7 +36,8 @@ def _runs():
 def _all_done(app):
     runs = _runs()
     return {job for job, _ in runs} == set(jobs.registry(app)) and {
-        status for status, _ in runs.values()} == {"ok"}
+        status for status, _ in runs.values()
+    } == {"ok"}
 
 
 def _heartbeat():
@@ -50,8 +51,9 @@ def test_two_schedulers_do_each_job_s_period_exactly_once(app, processes):
     assert wait_for(lambda: _all_done(app)), (_runs(), first.output()[-2000:])
     time.sleep(3)  # time for a second run, were there to be one
     with reading() as session:
-        counts = session.execute(select(JobRun.job_id, JobRun.run_key, func.count())
-                                 .group_by(JobRun.job_id, JobRun.run_key)).all()
+        counts = session.execute(
+            select(JobRun.job_id, JobRun.run_key, func.count()).group_by(JobRun.job_id, JobRun.run_key)
+        ).all()
     assert {n for _, _, n in counts} == {1}
     assert {attempts for _, attempts in _runs().values()} == {1}
     both = first.output() + second.output()
@@ -64,8 +66,9 @@ def test_a_run_killed_midway_is_claimed_again_and_finished_by_the_next_scheduler
     gone.popen.wait()
     key = jobs.due_key(jobs.registry(app)["monthly_report"], clock.now())
     with transaction() as session:
-        dao.add_job_run(session, "monthly_report", key, f"{jobs.owner().split(':')[0]}:{gone.popen.pid}",
-                        clock.now())
+        dao.add_job_run(
+            session, "monthly_report", key, f"{jobs.owner().split(':')[0]}:{gone.popen.pid}", clock.now()
+        )
     scheduler = processes("scheduler", extra_env=QUICK)
     assert wait_for(lambda: _runs().get(("monthly_report", key)) == ("ok", 2)), scheduler.output()[-2000:]
 
@@ -92,8 +95,9 @@ def test_a_write_lock_held_for_15_seconds_does_not_stop_later_jobs(app, processe
         session.execute(delete(JobRun).where(JobRun.job_id == "letters_due"))
     with app.extensions["feedback.write_engine"].connect() as holder:
         if ON_POSTGRES:
-            holder.execute(text("LOCK TABLE job_run, scheduler_heartbeat, apscheduler_jobs "
-                                "IN EXCLUSIVE MODE"))
+            holder.execute(
+                text("LOCK TABLE job_run, scheduler_heartbeat, apscheduler_jobs IN EXCLUSIVE MODE")
+            )
         else:
             holder.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the database's one write lock
         time.sleep(15)

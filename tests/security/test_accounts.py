@@ -24,9 +24,16 @@ def _shown_password(response):
 def test_admin_adds_service_staff_who_sign_in_with_the_password_shown_once(app):
     admin = _admin(app)
     fields = form_fields(admin.get("/dashboard/users/new"))
-    added = admin.post("/dashboard/users/new", data={
-        **fields, "email": "Sam.Okafor@Example.org", "role": "service_staff",
-        "services": ["camhs", "salt"], "active": "y"})
+    added = admin.post(
+        "/dashboard/users/new",
+        data={
+            **fields,
+            "email": "Sam.Okafor@Example.org",
+            "role": "service_staff",
+            "services": ["camhs", "salt"],
+            "active": "y",
+        },
+    )
     assert added.status_code == 200
     password = _shown_password(added)
     [user] = rows(StaffUser, email="sam.okafor@example.org")
@@ -64,21 +71,25 @@ def test_disabling_an_account_ends_its_session_and_stops_sign_in(app):
     assert leaver.get("/dashboard/").status_code == 200
     [user] = rows(StaffUser, email="leaver@example.org")
     fields = form_fields(admin.get(f"/dashboard/users/{user.id}"))
-    saved = admin.post(f"/dashboard/users/{user.id}", data={
-        **fields, "email": user.email, "role": "commissioner"})  # "active" unticked
+    saved = admin.post(
+        f"/dashboard/users/{user.id}", data={**fields, "email": user.email, "role": "commissioner"}
+    )  # "active" unticked
     assert saved.status_code == 302
     assert leaver.get("/dashboard/").status_code == 302  # back to sign-in
     assert sign_in(app.test_client(), "leaver@example.org").status_code == 401
-    assert rows(AuditEvent, action="role_change", subject="leaver@example.org")[0].detail == \
-        "disabled; sessions ended"
+    assert (
+        rows(AuditEvent, action="role_change", subject="leaver@example.org")[0].detail
+        == "disabled; sessions ended"
+    )
 
 
 def test_an_admin_cannot_remove_their_own_admin_access(app):
     admin = _admin(app)
     [me] = rows(StaffUser, email="admin@example.org")
     fields = form_fields(admin.get(f"/dashboard/users/{me.id}"))
-    refused = admin.post(f"/dashboard/users/{me.id}", data={**fields, "email": me.email,
-                                                            "role": "commissioner", "active": "y"})
+    refused = admin.post(
+        f"/dashboard/users/{me.id}", data={**fields, "email": me.email, "role": "commissioner", "active": "y"}
+    )
     assert refused.status_code == 400
     assert rows(StaffUser, email="admin@example.org")[0].role == "admin"
 
@@ -99,14 +110,17 @@ def test_a_password_reset_replaces_the_password_and_removes_the_second_factor(ap
 def _enrol(client, password="a long enough passphrase"):
     """Turn on the second factor as a person would: password, scan the key, confirm a code."""
     start = client.get("/dashboard/account/two-factor")
-    client.post("/dashboard/account/two-factor", data={
-        **form_fields(start), "action": "start", "password": password})
+    client.post(
+        "/dashboard/account/two-factor", data={**form_fields(start), "action": "start", "password": password}
+    )
     page = client.get("/dashboard/account/two-factor")
     secret = parse(page).select_one("code.key").get_text(strip=True)
     assert parse(page).select_one(".qr svg") is not None
     assert parse(page).select_one("input[name=secret]") is None  # the secret stays on the server
-    client.post("/dashboard/account/two-factor", data={
-        **form_fields(page), "action": "confirm", "code": pyotp.TOTP(secret).now()})
+    client.post(
+        "/dashboard/account/two-factor",
+        data={**form_fields(page), "action": "confirm", "code": pyotp.TOTP(secret).now()},
+    )
     return secret
 
 
@@ -134,8 +148,9 @@ def test_second_factor_is_asked_for_after_the_password_and_a_code_works_once(app
 
     replay = app.test_client()
     sign_in(replay, "asd@example.org")
-    again = replay.post("/dashboard/login/code", data={**form_fields(replay.get("/dashboard/login/code")),
-                                                       "code": code})
+    again = replay.post(
+        "/dashboard/login/code", data={**form_fields(replay.get("/dashboard/login/code")), "code": code}
+    )
     assert again.status_code == 401
     actions = [e.action for e in rows(AuditEvent)]
     assert "second_factor_on" in actions and actions.count("sign_in_failed") == 2
@@ -155,15 +170,38 @@ def test_only_admins_and_the_asd_team_are_offered_a_second_factor(app):
 
 
 def test_users_add_on_the_command_line_links_services_and_refuses_unknown_ones(app):
-    ok = run(app, "users", "add", "--email", "staff@example.org", "--role", "service_staff",
-             "--service", "camhs", "--password", "copper kettle lantern")
+    ok = run(
+        app,
+        "users",
+        "add",
+        "--email",
+        "staff@example.org",
+        "--role",
+        "service_staff",
+        "--service",
+        "camhs",
+        "--password",
+        "copper kettle lantern",
+    )
     assert ok.exit_code == 0, ok.output
     [user] = rows(StaffUser, email="staff@example.org")
     assert [s.service_slug for s in rows(StaffService, staff_user_id=user.id)] == ["camhs"]
-    bad = run(app, "users", "add", "--email", "other@example.org", "--role", "service_staff",
-              "--service", "nowhere", "--password", "copper kettle lantern")
+    bad = run(
+        app,
+        "users",
+        "add",
+        "--email",
+        "other@example.org",
+        "--role",
+        "service_staff",
+        "--service",
+        "nowhere",
+        "--password",
+        "copper kettle lantern",
+    )
     assert bad.exit_code != 0 and "no service called nowhere" in bad.output
     assert rows(StaffUser, email="other@example.org") == []
-    weak = run(app, "users", "add", "--email", "weak@example.org", "--role", "admin",
-               "--password", "password1234")
+    weak = run(
+        app, "users", "add", "--email", "weak@example.org", "--role", "admin", "--password", "password1234"
+    )
     assert weak.exit_code != 0 and re.search("breached", weak.output)

@@ -24,8 +24,12 @@ def _package(name, vulns=(), skip=None):
 
 
 def test_a_known_vulnerability_fails_the_audit_and_names_the_fix(summarise):
-    report = {"dependencies": [_package("flask"), _package("jinja2", [
-        {"id": "GHSA-0000-0000-0000", "fix_versions": ["3.1.6"], "aliases": []}])]}
+    report = {
+        "dependencies": [
+            _package("flask"),
+            _package("jinja2", [{"id": "GHSA-0000-0000-0000", "fix_versions": ["3.1.6"], "aliases": []}]),
+        ]
+    }
     code, lines = summarise(report, 1)
     assert code == 1
     assert "jinja2 1.0: GHSA-0000-0000-0000 (fixed in 3.1.6)" in "\n".join(lines)
@@ -47,4 +51,6 @@ def test_a_partly_run_audit_says_which_packages_were_not_checked(summarise):
 
 def test_a_clean_audit_says_how_many_packages_were_checked(summarise):
     assert summarise({"dependencies": [_package("flask"), _package("wtforms")]}, 0) == (
-        0, ["Dependency audit: 2 packages checked, no known vulnerabilities."])
+        0,
+        ["Dependency audit: 2 packages checked, no known vulnerabilities."],
+    )

@@ -28,18 +28,35 @@ STATE_CHANGING = [
     ("/dashboard/users/1/sign-out", {}),
     ("/dashboard/users/1/unlock", {}),
     ("/dashboard/login/code", {"code": "123456"}),
-    ("/dashboard/invitations/", {"survey": "service-experience", "service": "camhs", "count": "3",
-                                 "output": "csv"}),
+    (
+        "/dashboard/invitations/",
+        {"survey": "service-experience", "service": "camhs", "count": "3", "output": "csv"},
+    ),
 ]
 
 
 def _table_counts():
     from feedback.models import Invitation, KpiManualValue, Letter, StaffService, StaffUser, WaitingListEntry
 
-    users = [(u.email, u.role, u.active, u.password_hash, u.totp_secret, u.totp_pending, u.session_version)
-             for u in rows(StaffUser)]
-    return (users, *(len(rows(model)) for model in (Response, Comment, Invitation, KpiManualValue, Letter,
-                                                     StaffService, WaitingListEntry)))
+    users = [
+        (u.email, u.role, u.active, u.password_hash, u.totp_secret, u.totp_pending, u.session_version)
+        for u in rows(StaffUser)
+    ]
+    return (
+        users,
+        *(
+            len(rows(model))
+            for model in (
+                Response,
+                Comment,
+                Invitation,
+                KpiManualValue,
+                Letter,
+                StaffService,
+                WaitingListEntry,
+            )
+        ),
+    )
 
 
 @pytest.mark.parametrize(("path", "data"), STATE_CHANGING)
@@ -63,8 +80,10 @@ def test_guessing_invitation_links_is_throttled(app, client):
 def test_survey_posts_are_rate_limited_per_client(app, client):
     app.config["RATE_LIMIT_SURVEY"] = 2
     fields = form_fields(client.get("/s/local-offer"))
-    codes = [client.post("/s/local-offer", data={**fields, "found_information": "yes"}).status_code
-             for _ in range(3)]
+    codes = [
+        client.post("/s/local-offer", data={**fields, "found_information": "yes"}).status_code
+        for _ in range(3)
+    ]
     assert codes[-1] == 429
 
 
@@ -76,11 +95,14 @@ def test_exported_cells_that_could_run_as_formulas_are_neutralised(text):
     assert all(len(row) == 3 for row in parsed)
 
 
-@pytest.mark.parametrize(("config", "problem"), [
-    ({"SECRET_KEY": DEV_SECRET_KEY, "DATA_KEY": "k"}, "FEEDBACK_SECRET_KEY must be set"),
-    ({"SECRET_KEY": "short", "DATA_KEY": "k"}, "at least 32 characters"),
-    ({"SECRET_KEY": "x" * 40, "DATA_KEY": None}, "FEEDBACK_DATA_KEY must be set"),
-])
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"SECRET_KEY": DEV_SECRET_KEY, "DATA_KEY": "k"}, "FEEDBACK_SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short", "DATA_KEY": "k"}, "at least 32 characters"),
+        ({"SECRET_KEY": "x" * 40, "DATA_KEY": None}, "FEEDBACK_DATA_KEY must be set"),
+    ],
+)
 def test_serve_refuses_production_with_development_defaults(config, problem):
     assert problem in production_problem({"ENV_NAME": "production", **config})
 
@@ -95,10 +117,17 @@ def test_nothing_is_half_stored_when_a_comment_is_too_long(client):
     assert rows(Response) == [] and rows(Comment) == []
 
 
-@pytest.mark.parametrize(("password", "problem"), [
-    ("short", "at least 12"), ("aaaaaaaaaaaaaa", "less repetitive"), ("Password1234", "most common"),
-    ("qwertyuiopasdf", "breached"), ("1qaz2wsx3edc", "breached"), ("trustno1trustno1", "easy to guess"),
-])
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "at least 12"),
+        ("aaaaaaaaaaaaaa", "less repetitive"),
+        ("Password1234", "most common"),
+        ("qwertyuiopasdf", "breached"),
+        ("1qaz2wsx3edc", "breached"),
+        ("trustno1trustno1", "easy to guess"),
+    ],
+)
 def test_weak_passwords_are_refused(password, problem):
     from feedback.auth import password_problem
 
@@ -121,8 +150,16 @@ def test_commissioners_see_flagged_comments_only_as_a_count(app, client):
 
     response = create_response(answers={"overall": "poor"}, month=date(2026, 10, 1))
     with transaction() as session:
-        session.add(Comment(response_id=response.id, question_key="comment", text="my dad hits me",
-                            polarity=0.0, flagged=True, help_shown=True))
+        session.add(
+            Comment(
+                response_id=response.id,
+                question_key="comment",
+                text="my dad hits me",
+                polarity=0.0,
+                flagged=True,
+                help_shown=True,
+            )
+        )
     create_staff()
     sign_in(client)
     page = client.get("/dashboard/comments").get_data(as_text=True)
@@ -145,12 +182,26 @@ def test_retention_deletes_old_comments_and_ended_waits_but_keeps_figures(app):
 
     old = create_response(answers={"overall": "good"}, month=date(2024, 1, 1))
     with transaction() as session:
-        session.add(Comment(response_id=old.id, question_key="comment", text="old words", polarity=0,
-                            created_at=datetime.now(UTC) - timedelta(days=800)))
+        session.add(
+            Comment(
+                response_id=old.id,
+                question_key="comment",
+                text="old words",
+                polarity=0,
+                created_at=datetime.now(UTC) - timedelta(days=800),
+            )
+        )
         session.add(Comment(response_id=old.id, question_key="comment", text="new words", polarity=0))
         for reference, seen in (("OLD", date(2024, 1, 1)), ("NEW", date(2026, 10, 1))):
-            session.add(WaitingListEntry(reference=reference, pathway="asd", personal="sealed",
-                                         referral_date=date(2023, 6, 1), first_appointment=seen))
+            session.add(
+                WaitingListEntry(
+                    reference=reference,
+                    pathway="asd",
+                    personal="sealed",
+                    referral_date=date(2023, 6, 1),
+                    first_appointment=seen,
+                )
+            )
     jobs.rebuild([date(2024, 1, 1)])
     summary = retention.apply_retention()
     assert summary.startswith("1 comments, 1 waiting-list families")

@@ -23,8 +23,15 @@ def _mode(path):
 def development_app(app, tmp_path):
     """The same database as the test app, configured as `feedback serve` would be with no settings."""
     folder = tmp_path / "instance"
-    dev = create_app({"ENV_NAME": "development", "DATABASE_URL": app.config["DATABASE_URL"],
-                      "INSTANCE_PATH": str(folder), "SECRET_KEY": DEV_SECRET_KEY, "SCHEDULER_ENABLED": False})
+    dev = create_app(
+        {
+            "ENV_NAME": "development",
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "INSTANCE_PATH": str(folder),
+            "SECRET_KEY": DEV_SECRET_KEY,
+            "SCHEDULER_ENABLED": False,
+        }
+    )
     yield dev
     dev.extensions["feedback.engine"].dispose()
 
@@ -74,8 +81,14 @@ def test_demo_makes_a_random_key_for_its_instance_readable_by_the_owner_only(dev
     assert len(key) >= 60 and key != DEV_SECRET_KEY
     assert _mode(Path(development_app.instance_path) / crypto.KEY_FILE) == 0o600
     # The next app made for this instance (as `feedback serve` makes one) signs with that key.
-    again = create_app({"ENV_NAME": "development", "DATABASE_URL": development_app.config["DATABASE_URL"],
-                        "INSTANCE_PATH": development_app.instance_path, "SECRET_KEY": DEV_SECRET_KEY})
+    again = create_app(
+        {
+            "ENV_NAME": "development",
+            "DATABASE_URL": development_app.config["DATABASE_URL"],
+            "INSTANCE_PATH": development_app.instance_path,
+            "SECRET_KEY": DEV_SECRET_KEY,
+        }
+    )
     assert again.config["SECRET_KEY"] == key
     again.extensions["feedback.engine"].dispose()
     # Another instance gets another key.
@@ -91,10 +104,17 @@ def _forged_cookie(secret_key, user_id):
 
 
 def test_a_session_forged_with_the_development_key_opens_nothing_on_a_demo_instance(
-        development_app, tmp_path):
+    development_app, tmp_path
+):
     key_file = instance.write_secret_key(development_app.instance_path)
-    demo = create_app({"ENV_NAME": "development", "DATABASE_URL": development_app.config["DATABASE_URL"],
-                       "INSTANCE_PATH": development_app.instance_path, "SECRET_KEY": DEV_SECRET_KEY})
+    demo = create_app(
+        {
+            "ENV_NAME": "development",
+            "DATABASE_URL": development_app.config["DATABASE_URL"],
+            "INSTANCE_PATH": development_app.instance_path,
+            "SECRET_KEY": DEV_SECRET_KEY,
+        }
+    )
     assert demo.config["SECRET_KEY"] == key_file.read_text().strip()
     with demo.app_context():
         create_staff("asd@example.org", "asd_team")

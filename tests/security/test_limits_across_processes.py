@@ -14,14 +14,19 @@ from feedback.models import Response, SignInFailure
 from tests.conftest import create_staff, rows
 from tests.reliability.conftest import free_port, processes  # noqa: F401 (the fixture)
 
-SHARED_LIMITS = {"FEEDBACK_LOCKOUT_AFTER": "20", "FEEDBACK_LOCKOUT_FREE_TRIES": "1000",
-                 "FEEDBACK_RATE_LIMIT_SIGN_IN": "1000", "FEEDBACK_RATE_LIMIT_SURVEY": "10"}
+SHARED_LIMITS = {
+    "FEEDBACK_LOCKOUT_AFTER": "20",
+    "FEEDBACK_LOCKOUT_FREE_TRIES": "1000",
+    "FEEDBACK_RATE_LIMIT_SIGN_IN": "1000",
+    "FEEDBACK_RATE_LIMIT_SURVEY": "10",
+}
 
 
 def _serve(processes):  # noqa: F811
     port = free_port()
-    process = processes("serve", "--port", str(port), "--workers", "2", "--threads", "1",
-                        port=port, extra_env=SHARED_LIMITS)
+    process = processes(
+        "serve", "--port", str(port), "--workers", "2", "--threads", "1", port=port, extra_env=SHARED_LIMITS
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -47,23 +52,29 @@ def _form(port, path):
 def _post(port, path, fields):
     token, cookie = _form(port, path)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
-    connection.request("POST", path, urlencode({"csrf_token": token, **fields}), {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    connection.request(
+        "POST",
+        path,
+        urlencode({"csrf_token": token, **fields}),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
     response = connection.getresponse()
     body = response.read().decode()
     connection.close()
     return response.status, body
 
 
-def test_thirty_wrong_passwords_sent_to_two_servers_of_two_workers_are_counted_together(
-        app, processes):  # noqa: F811
+def test_thirty_wrong_passwords_sent_to_two_servers_of_two_workers_are_counted_together(app, processes):  # noqa: F811
     create_staff("asd@example.org", "asd_team")
     servers = [_serve(processes), _serve(processes)]
     seen = []
     for attempt in range(30):
         server = servers[attempt % 2]
-        status, body = _post(server.port, "/dashboard/login",
-                             {"email": "asd@example.org", "password": f"wrong guess {attempt}"})
+        status, body = _post(
+            server.port,
+            "/dashboard/login",
+            {"email": "asd@example.org", "password": f"wrong guess {attempt}"},
+        )
         seen.append((server.port, status, "locked" in body))
     # Each server saw 15 attempts, fewer than the lock's 20: only a shared count locks at the 20th.
     assert [status for _, status, _ in seen] == [401] * 20 + [429] * 10
@@ -74,8 +85,11 @@ def test_thirty_wrong_passwords_sent_to_two_servers_of_two_workers_are_counted_t
     assert failures.failures == 20 and failures.locked_at is not None
     # The right password is refused too, on either server, until an administrator unlocks it.
     for server in servers:
-        status, body = _post(server.port, "/dashboard/login",
-                             {"email": "asd@example.org", "password": "a long enough passphrase"})
+        status, body = _post(
+            server.port,
+            "/dashboard/login",
+            {"email": "asd@example.org", "password": "a long enough passphrase"},
+        )
         assert status == 429 and "locked" in body
     for server in servers:
         assert "Traceback" not in server.output(), server.output()[-3000:]
@@ -83,7 +97,8 @@ def test_thirty_wrong_passwords_sent_to_two_servers_of_two_workers_are_counted_t
 
 def test_survey_posts_to_two_servers_share_one_limit_per_address(app, processes):  # noqa: F811
     servers = [_serve(processes), _serve(processes)]
-    statuses = [_post(servers[n % 2].port, "/s/local-offer", {"found_information": "yes"})[0]
-                for n in range(16)]
+    statuses = [
+        _post(servers[n % 2].port, "/s/local-offer", {"found_information": "yes"})[0] for n in range(16)
+    ]
     assert statuses == [303] * 10 + [429] * 6
     assert len(rows(Response)) == 10

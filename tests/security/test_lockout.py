@@ -20,6 +20,7 @@ RIGHT = "a long enough passphrase"
 @pytest.fixture
 def at():
     """Set the one clock; ``at(seconds)`` moves it to that many seconds after 09:00."""
+
     def move(seconds):
         clock.freeze(START + timedelta(seconds=seconds))
 
@@ -43,8 +44,7 @@ def _attacker_for_an_hour(lock_after):
 
 
 def test_the_waits_grow_from_the_sixth_failure_and_stop_at_fifteen_minutes():
-    assert [lockout.wait_after(n) for n in range(1, 13)] == [
-        0, 0, 0, 0, 15, 30, 60, 120, 240, 480, 900, 900]
+    assert [lockout.wait_after(n) for n in range(1, 13)] == [0, 0, 0, 0, 15, 30, 60, 120, 240, 480, 900, 900]
 
 
 def test_no_more_than_100_failures_an_hour_reach_an_account_even_without_the_lock():
@@ -96,8 +96,10 @@ def test_the_tenth_failure_locks_the_account_until_an_admin_unlocks_it(app, at):
     [user_id] = [r.id for r in rows(StaffUser, email="commissioner@example.org")]
     page = admin.get(f"/dashboard/users/{user_id}")
     form = parse(page).select_one(f"form[action='/dashboard/users/{user_id}/unlock']")
-    unlocked = admin.post(f"/dashboard/users/{user_id}/unlock",
-                          data={"csrf_token": form.select_one("input[name=csrf_token]")["value"]})
+    unlocked = admin.post(
+        f"/dashboard/users/{user_id}/unlock",
+        data={"csrf_token": form.select_one("input[name=csrf_token]")["value"]},
+    )
     assert unlocked.status_code == 302
     assert _try(client, "commissioner@example.org", RIGHT).status_code == 302
     [event] = rows(AuditEvent, action="account_unlocked")
@@ -128,8 +130,9 @@ def test_wrong_second_factor_codes_count_towards_the_lock(app, at):
     for _ in range(6):
         sign_in(attacker, "asd@example.org")  # the password is known; the codes are guessed
         page = attacker.get("/dashboard/login/code")
-        statuses.append(attacker.post("/dashboard/login/code", data={**form_fields(page), "code": "000000"})
-                        .status_code)
+        statuses.append(
+            attacker.post("/dashboard/login/code", data={**form_fields(page), "code": "000000"}).status_code
+        )
     # Five wrong codes (the right password in between takes nothing back), then even the right
     # password and the right code have to wait.
     assert statuses == [401] * 5 + [429]

@@ -9,36 +9,66 @@ from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
 
 ROLES = ["admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead"]
-PUBLIC = ("respondents.", "pages.", "chat.", "static", "dashboard.login", "health.", "letter_links.",
-          "you_said.")
+PUBLIC = (
+    "respondents.",
+    "pages.",
+    "chat.",
+    "static",
+    "dashboard.login",
+    "health.",
+    "letter_links.",
+    "you_said.",
+)
 # The API answers a token, never a signed-in session: every role's cookie gets 401; its
 # description is public.
 TOKEN_ONLY = ("api.", "api_appointments.")
 # GOV.UK Notify's callbacks answer only its bearer token (FEEDBACK_NOTIFY_CALLBACK_TOKEN).
 TOKEN_ONLY = (*TOKEN_ONLY, "notify_callbacks.")
 PUBLIC = (*PUBLIC, "api.openapi_document")
-ONLY = {"dashboard.audit_log": {"admin"}, "dashboard.enter_value": {"admin", "commissioner"},
-        "dashboard.refresh_figures": {"admin"}, "api_tokens_admin.tokens": {"admin"},
-        "api_tokens_admin.make": {"admin"}, "api_tokens_admin.revoke": {"admin"},
-        "accounts.users": {"admin"}, "accounts.add_user": {"admin"}, "accounts.edit_user": {"admin"},
-        "accounts.reset_password": {"admin"}, "accounts.two_factor": {"admin", "asd_team"},
-        "accounts.end_user_sessions": {"admin"}, "accounts.unlock_user": {"admin"},
-        # The code step is only for a sign-in waiting for its code; everyone else goes to sign in.
-        "accounts.login_code": set(),
-        "invitations.make": {"admin", "service_staff"},
-        "invitations.send_by_text": {"admin", "service_staff"},
-        "invitations.sent": {"admin", "service_staff"},
-        # Closing the loop: triage by those who act on comments; actions recorded by staff who
-        # can change things and approved by a lead (admin or commissioner).
-        "triage.update_comment": {"admin", "commissioner", "service_staff", "safeguarding_lead"},
-        "triage.correct_themes": {"admin", "commissioner", "service_staff", "safeguarding_lead"},
-        "actions.new": {"admin", "commissioner", "service_staff"},
-        "actions.withdraw": {"admin", "commissioner", "service_staff"},
-        "actions.approve": {"admin", "commissioner"}}
-SAMPLES = {"token_id": 1, "plan": "cip-2023", "ref": "CIP 3.4", "fmt": "csv", "month": "2026-10",
-           "reference": "ND9001", "slug": "local-offer", "token": "A" * 24, "filename": "site.css",
-           "user_id": 1, "code": "asd-1-all", "comment_id": 1, "action_id": 1,
-           "group": "health-and-therapies", "entry_id": 1}
+ONLY = {
+    "dashboard.audit_log": {"admin"},
+    "dashboard.enter_value": {"admin", "commissioner"},
+    "dashboard.refresh_figures": {"admin"},
+    "api_tokens_admin.tokens": {"admin"},
+    "api_tokens_admin.make": {"admin"},
+    "api_tokens_admin.revoke": {"admin"},
+    "accounts.users": {"admin"},
+    "accounts.add_user": {"admin"},
+    "accounts.edit_user": {"admin"},
+    "accounts.reset_password": {"admin"},
+    "accounts.two_factor": {"admin", "asd_team"},
+    "accounts.end_user_sessions": {"admin"},
+    "accounts.unlock_user": {"admin"},
+    # The code step is only for a sign-in waiting for its code; everyone else goes to sign in.
+    "accounts.login_code": set(),
+    "invitations.make": {"admin", "service_staff"},
+    "invitations.send_by_text": {"admin", "service_staff"},
+    "invitations.sent": {"admin", "service_staff"},
+    # Closing the loop: triage by those who act on comments; actions recorded by staff who
+    # can change things and approved by a lead (admin or commissioner).
+    "triage.update_comment": {"admin", "commissioner", "service_staff", "safeguarding_lead"},
+    "triage.correct_themes": {"admin", "commissioner", "service_staff", "safeguarding_lead"},
+    "actions.new": {"admin", "commissioner", "service_staff"},
+    "actions.withdraw": {"admin", "commissioner", "service_staff"},
+    "actions.approve": {"admin", "commissioner"},
+}
+SAMPLES = {
+    "token_id": 1,
+    "plan": "cip-2023",
+    "ref": "CIP 3.4",
+    "fmt": "csv",
+    "month": "2026-10",
+    "reference": "ND9001",
+    "slug": "local-offer",
+    "token": "A" * 24,
+    "filename": "site.css",
+    "user_id": 1,
+    "code": "asd-1-all",
+    "comment_id": 1,
+    "action_id": 1,
+    "group": "health-and-therapies",
+    "entry_id": 1,
+}
 
 
 def allowed(endpoint, role):
@@ -55,11 +85,27 @@ def allowed(endpoint, role):
 def prepared(app):
     app.config["WTF_CSRF_ENABLED"] = False  # authorisation is what is tested here
     app.config["DATA_KEY"] = crypto.new_key()
-    row = extract.Row(2, "ND9001", "asd", None, date(2026, 5, 1), None, None, None, None,
-                      {"child_name": "Sky Testcase", "date_of_birth": "2018-01-01",
-                       "nhs_number": "9434765919", "parent_name": "Lee Testcase",
-                       "address_line_1": "1 Test Row", "address_line_2": "", "town": "Preston",
-                       "postcode": "PR1 1AA"})
+    row = extract.Row(
+        2,
+        "ND9001",
+        "asd",
+        None,
+        date(2026, 5, 1),
+        None,
+        None,
+        None,
+        None,
+        {
+            "child_name": "Sky Testcase",
+            "date_of_birth": "2018-01-01",
+            "nhs_number": "9434765919",
+            "parent_name": "Lee Testcase",
+            "address_line_1": "1 Test Row",
+            "address_line_2": "",
+            "town": "Preston",
+            "postcode": "PR1 1AA",
+        },
+    )
     with transaction() as session:
         dao.save_rows(session, crypto.configured_key(app), [row])
     for role in ROLES:
@@ -86,7 +132,8 @@ def test_every_route_allows_or_denies_each_role(prepared, role):
             continue  # would end the session (or change the password) for the routes after it
         response = client.open(path, method=method, json={} if endpoint.startswith("chat.") else None)
         denied = response.status_code in (401, 403) or (
-            response.status_code == 302 and "/dashboard/login" in response.headers.get("Location", ""))
+            response.status_code == 302 and "/dashboard/login" in response.headers.get("Location", "")
+        )
         assert denied != allowed(endpoint, role), (endpoint, method, role, response.status_code)
         assert response.status_code < 500, (endpoint, method, role)
         response.close()  # file responses (static, widget.js) hold the file open until closed

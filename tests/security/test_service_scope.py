@@ -17,8 +17,12 @@ OCTOBER = date(2026, 10, 1)
 def camhs_staff(app):
     for service in ("camhs", "salt", "physiotherapy"):
         for value in ("very_good", "good", "poor", "good", "good", "very_good"):
-            create_response(answers={"overall": value}, service=service, month=OCTOBER,
-                            comment=f"About {service}: it was {value}")
+            create_response(
+                answers={"overall": value},
+                service=service,
+                month=OCTOBER,
+                comment=f"About {service}: it was {value}",
+            )
     jobs.rebuild([OCTOBER])
     create_staff("camhs@example.org", "service_staff")
     [user] = rows(StaffUser, email="camhs@example.org")
@@ -51,7 +55,8 @@ def test_breakdowns_show_only_their_services(camhs_staff):
     assert len(service_rows) == 1
     assert camhs_staff.get("/dashboard/export/scorecard.csv?month=2026-10&by=district").status_code == 403
     export = camhs_staff.get("/dashboard/export/scorecard.csv?month=2026-10&by=service").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "service:camhs" in export and "service:salt" not in export
 
 
@@ -73,12 +78,23 @@ def test_invitation_cards_are_made_for_their_own_service_only(camhs_staff):
     page = camhs_staff.get("/dashboard/invitations/")
     fields = form_fields(page)
     assert [o["value"] for o in parse(page).select("select[name=service] option")] == ["camhs"]
-    other = camhs_staff.post("/dashboard/invitations/", data={
-        **fields, "survey": "service-experience", "service": "salt", "count": "3", "output": "csv"})
+    other = camhs_staff.post(
+        "/dashboard/invitations/",
+        data={**fields, "survey": "service-experience", "service": "salt", "count": "3", "output": "csv"},
+    )
     assert other.status_code == 400 and rows(Invitation) == []
-    cards = camhs_staff.post("/dashboard/invitations/", data={
-        **fields, "survey": "service-experience", "service": "camhs", "district": "preston",
-        "appointment_date": "2026-11-02", "count": "9", "output": "pdf"})
+    cards = camhs_staff.post(
+        "/dashboard/invitations/",
+        data={
+            **fields,
+            "survey": "service-experience",
+            "service": "camhs",
+            "district": "preston",
+            "appointment_date": "2026-11-02",
+            "count": "9",
+            "output": "pdf",
+        },
+    )
     assert cards.headers["Content-Type"] == "application/pdf"
     assert cards.headers["Cache-Control"] == "no-store"
     import io
@@ -94,8 +110,10 @@ def test_invitation_cards_are_made_for_their_own_service_only(camhs_staff):
 
 def test_a_csv_of_invitation_links_gives_links_that_open_the_survey(app, camhs_staff):
     fields = form_fields(camhs_staff.get("/dashboard/invitations/"))
-    made = camhs_staff.post("/dashboard/invitations/", data={
-        **fields, "survey": "service-experience", "service": "camhs", "count": "2", "output": "csv"})
+    made = camhs_staff.post(
+        "/dashboard/invitations/",
+        data={**fields, "survey": "service-experience", "service": "camhs", "count": "2", "output": "csv"},
+    )
     lines = made.get_data(as_text=True).splitlines()
     assert lines[0] == "link,service,expires_on" and len(lines) == 3
     path = "/i/" + lines[1].split(",")[0].split("/i/")[1]
@@ -104,8 +122,10 @@ def test_a_csv_of_invitation_links_gives_links_that_open_the_survey(app, camhs_s
 
 def test_too_many_links_at_once_is_refused_with_a_message(camhs_staff):
     fields = form_fields(camhs_staff.get("/dashboard/invitations/"))
-    refused = camhs_staff.post("/dashboard/invitations/", data={
-        **fields, "survey": "service-experience", "service": "camhs", "count": "5000", "output": "pdf"})
+    refused = camhs_staff.post(
+        "/dashboard/invitations/",
+        data={**fields, "survey": "service-experience", "service": "camhs", "count": "5000", "output": "pdf"},
+    )
     assert refused.status_code == 400
     assert "from 1 to 500" in parse(refused).select_one(".error-summary").get_text()
     assert rows(Invitation) == []

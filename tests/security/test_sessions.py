@@ -64,24 +64,38 @@ def test_a_cookie_replayed_after_an_admin_resets_the_password_is_refused(app):
     assert "sessions ended" in event.detail
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"role": "commissioner"}, "role service_staff to commissioner"),
-    ({"services": ["salt"]}, "services camhs to salt"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"role": "commissioner"}, "role service_staff to commissioner"),
+        ({"services": ["salt"]}, "services camhs to salt"),
+    ],
+)
 def test_a_change_of_role_or_services_ends_the_accounts_sessions(app, change, expected):
     admin = _admin(app)
     client = _signed_in(app, "staff@example.org", "service_staff")
     user_id = _user_id("staff@example.org")
     fields = form_fields(admin.get(f"/dashboard/users/{user_id}"))
-    first = {**fields, "email": "staff@example.org", "role": "service_staff", "services": ["camhs"],
-             "active": "y"}
+    first = {
+        **fields,
+        "email": "staff@example.org",
+        "role": "service_staff",
+        "services": ["camhs"],
+        "active": "y",
+    }
     admin.post(f"/dashboard/users/{user_id}", data=first)
     assert client.get("/dashboard/").status_code == 302  # the first change (adding camhs) ended it
     sign_in(client, "staff@example.org")
     assert client.get("/dashboard/").status_code == 200
     fields = form_fields(admin.get(f"/dashboard/users/{user_id}"))
-    data = {**fields, "email": "staff@example.org", "role": "service_staff", "services": ["camhs"],
-            "active": "y", **change}
+    data = {
+        **fields,
+        "email": "staff@example.org",
+        "role": "service_staff",
+        "services": ["camhs"],
+        "active": "y",
+        **change,
+    }
     assert admin.post(f"/dashboard/users/{user_id}", data=data).status_code == 302
     assert client.get("/dashboard/").status_code == 302
     assert rows(AuditEvent, action="role_change", subject="staff@example.org")[-1].detail.startswith(expected)
@@ -92,8 +106,10 @@ def test_saving_an_account_unchanged_leaves_its_sessions_alone(app):
     client = _signed_in(app, "lead@example.org", "safeguarding_lead")
     user_id = _user_id("lead@example.org")
     fields = form_fields(admin.get(f"/dashboard/users/{user_id}"))
-    admin.post(f"/dashboard/users/{user_id}", data={
-        **fields, "email": "lead@example.org", "role": "safeguarding_lead", "active": "y"})
+    admin.post(
+        f"/dashboard/users/{user_id}",
+        data={**fields, "email": "lead@example.org", "role": "safeguarding_lead", "active": "y"},
+    )
     assert client.get("/dashboard/").status_code == 200
 
 
@@ -113,12 +129,16 @@ def test_turning_the_second_factor_off_needs_the_password_and_a_code_and_ends_ot
     assert copy.get("/dashboard/").status_code == 200
     page = client.get("/dashboard/account/two-factor")
     code = pyotp.TOTP(secret).at(int(time.time()), counter_offset=1)  # enrolment spent this step's
-    wrong = client.post("/dashboard/account/two-factor", data={
-        **form_fields(page), "action": "remove", "password": "not my password at all", "code": code})
+    wrong = client.post(
+        "/dashboard/account/two-factor",
+        data={**form_fields(page), "action": "remove", "password": "not my password at all", "code": code},
+    )
     assert wrong.status_code == 400
     assert rows(StaffUser, email="asd@example.org")[0].totp_secret is not None
-    removed = client.post("/dashboard/account/two-factor", data={
-        **form_fields(page), "action": "remove", "password": "a long enough passphrase", "code": code})
+    removed = client.post(
+        "/dashboard/account/two-factor",
+        data={**form_fields(page), "action": "remove", "password": "a long enough passphrase", "code": code},
+    )
     assert removed.status_code == 302
     assert rows(StaffUser, email="asd@example.org")[0].totp_secret is None
     assert client.get("/dashboard/").status_code == 200

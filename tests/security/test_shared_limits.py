@@ -16,16 +16,25 @@ CLINIC = "192.0.2.44"  # a waiting room's Wi-Fi: every phone there has this addr
 @pytest.fixture
 def second_worker(app):
     """Another app on the same database, as a second worker process or machine would be."""
-    other = create_app({"ENV_NAME": "test", "DATABASE_URL": app.config["DATABASE_URL"],
-                        "SECRET_KEY": app.config["SECRET_KEY"]})
+    other = create_app(
+        {
+            "ENV_NAME": "test",
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+        }
+    )
     yield other
     other.extensions["feedback.engine"].dispose()
 
 
 def _post_survey(client, address=CLINIC, headers=None):
     page = client.get("/s/local-offer", environ_base={"REMOTE_ADDR": address})
-    return client.post("/s/local-offer", data={**form_fields(page), "found_information": "yes"},
-                       environ_base={"REMOTE_ADDR": address}, headers=headers or {}).status_code
+    return client.post(
+        "/s/local-offer",
+        data={**form_fields(page), "found_information": "yes"},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers or {},
+    ).status_code
 
 
 def test_two_workers_on_one_database_share_one_survey_count(app, second_worker):
@@ -68,32 +77,52 @@ def test_a_script_posting_faster_than_a_waiting_room_is_refused(app, client):
     app.config["RATE_LIMIT_SURVEY"] = Config.RATE_LIMIT_SURVEY
     page = client.get("/s/local-offer", environ_base={"REMOTE_ADDR": CLINIC})
     fields = {**form_fields(page), "found_information": "yes"}
-    statuses = [client.post("/s/local-offer", data=fields, environ_base={"REMOTE_ADDR": CLINIC}).status_code
-                for _ in range(Config.RATE_LIMIT_SURVEY + 5)]
+    statuses = [
+        client.post("/s/local-offer", data=fields, environ_base={"REMOTE_ADDR": CLINIC}).status_code
+        for _ in range(Config.RATE_LIMIT_SURVEY + 5)
+    ]
     assert statuses.count(429) == 5 and statuses[-1] == 429
 
 
 def _proxied_app(app):
-    return create_app({"ENV_NAME": "test", "DATABASE_URL": app.config["DATABASE_URL"],
-                       "SECRET_KEY": app.config["SECRET_KEY"], "TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16",
-                       "RATE_LIMIT_SURVEY": 3})
+    return create_app(
+        {
+            "ENV_NAME": "test",
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16",
+            "RATE_LIMIT_SURVEY": 3,
+        }
+    )
 
 
 def test_a_spoofed_forwarded_address_from_an_untrusted_client_changes_nothing(app):
     proxied = _proxied_app(app)
-    statuses = [_post_survey(proxied.test_client(), address="203.0.113.9",
-                             headers={"X-Forwarded-For": f"198.51.100.{n}"}) for n in range(6)]
+    statuses = [
+        _post_survey(
+            proxied.test_client(), address="203.0.113.9", headers={"X-Forwarded-For": f"198.51.100.{n}"}
+        )
+        for n in range(6)
+    ]
     assert statuses == [303] * 3 + [429] * 3  # still one client, whatever it claims to be
     proxied.extensions["feedback.engine"].dispose()
 
 
 def test_a_trusted_proxys_forwarded_address_is_the_client_counted(app):
     proxied = _proxied_app(app)
-    statuses = [_post_survey(proxied.test_client(), address="10.0.0.5",
-                             headers={"X-Forwarded-For": f"203.0.113.9, 198.51.100.{n}"}) for n in range(6)]
+    statuses = [
+        _post_survey(
+            proxied.test_client(),
+            address="10.0.0.5",
+            headers={"X-Forwarded-For": f"203.0.113.9, 198.51.100.{n}"},
+        )
+        for n in range(6)
+    ]
     assert statuses == [303] * 6  # six phones behind the proxy, each counted on its own
-    same_phone = [_post_survey(proxied.test_client(), address="10.1.2.3",
-                               headers={"X-Forwarded-For": "198.51.100.200"}) for _ in range(4)]
+    same_phone = [
+        _post_survey(proxied.test_client(), address="10.1.2.3", headers={"X-Forwarded-For": "198.51.100.200"})
+        for _ in range(4)
+    ]
     assert same_phone == [303] * 3 + [429]
     proxied.extensions["feedback.engine"].dispose()
 
@@ -101,11 +130,15 @@ def test_a_trusted_proxys_forwarded_address_is_the_client_counted(app):
 def test_only_a_trusted_proxy_can_say_the_page_was_served_over_https(app):
     proxied = _proxied_app(app)
     client = proxied.test_client()
-    spoofed = client.get("/", headers={"X-Forwarded-Proto": "https"},
-                         environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    spoofed = client.get(
+        "/", headers={"X-Forwarded-Proto": "https"}, environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
     assert "Strict-Transport-Security" not in spoofed.headers
-    trusted = client.get("/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
-                         environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    trusted = client.get(
+        "/",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
+        environ_base={"REMOTE_ADDR": "10.0.0.5"},
+    )
     assert "Strict-Transport-Security" in trusted.headers
     proxied.extensions["feedback.engine"].dispose()
 
@@ -118,7 +151,11 @@ def test_a_trusted_proxies_setting_that_is_not_an_address_stops_the_app_starting
 def test_the_chat_api_limit_is_shared_by_workers_too(app, second_worker):
     for worker in (app, second_worker):
         worker.config["RATE_LIMIT_CHAT"] = 4
-    statuses = [(app if n % 2 else second_worker).test_client().get(
-        "/chat/api/v1/surveys/break-time-young-person", environ_base={"REMOTE_ADDR": CLINIC}).status_code
-        for n in range(6)]
+    statuses = [
+        (app if n % 2 else second_worker)
+        .test_client()
+        .get("/chat/api/v1/surveys/break-time-young-person", environ_base={"REMOTE_ADDR": CLINIC})
+        .status_code
+        for n in range(6)
+    ]
     assert statuses == [200] * 4 + [429] * 2

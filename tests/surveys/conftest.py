@@ -16,8 +16,17 @@ from surveys import contact, intake, sending_policy
 
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 10:00 in England (GMT): sending hours
 CALLBACK_TOKEN = "callback-token-for-the-tests-0123456789"
-COLUMNS = ["appointment_id", "service", "district", "appointment_at", "mobile", "email",
-           "respondent", "language", "opted_out"]
+COLUMNS = [
+    "appointment_id",
+    "service",
+    "district",
+    "appointment_at",
+    "mobile",
+    "email",
+    "respondent",
+    "language",
+    "opted_out",
+]
 
 
 def mobile(n):
@@ -28,9 +37,17 @@ def mobile(n):
 
 def appointment(n, **overrides):
     """Return one appointment record as a CSV row or API body would give it."""
-    fields = {"appointment_id": f"APT-{n}", "service": "camhs", "district": "preston",
-              "appointment_at": "2026-11-23T08:30", "mobile": mobile(n), "email": "",
-              "respondent": "", "language": "", "opted_out": ""}
+    fields = {
+        "appointment_id": f"APT-{n}",
+        "service": "camhs",
+        "district": "preston",
+        "appointment_at": "2026-11-23T08:30",
+        "mobile": mobile(n),
+        "email": "",
+        "respondent": "",
+        "language": "",
+        "opted_out": "",
+    }
     fields.update(overrides)
     return fields
 
@@ -69,8 +86,12 @@ def notify(app, keys):
     with FakeNotify(callback_token=CALLBACK_TOKEN) as fake:
         for (channel, _language, _kind), template in intake.policy().templates.items():
             fake.templates[template.id] = (channel, template.text, template.subject)
-        app.config.update(NOTIFY_API_KEY=API_KEY, NOTIFY_BASE_URL=fake.url,
-                          NOTIFY_CALLBACK_TOKEN=CALLBACK_TOKEN, NOTIFY_PER_MINUTE=0)
+        app.config.update(
+            NOTIFY_API_KEY=API_KEY,
+            NOTIFY_BASE_URL=fake.url,
+            NOTIFY_CALLBACK_TOKEN=CALLBACK_TOKEN,
+            NOTIFY_PER_MINUTE=0,
+        )
         yield fake
 
 

@@ -24,40 +24,62 @@ def checked(**overrides):
     return rows_[0] if rows_ else rejected[0].reason
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("07700900123", "07700900123"), ("07700 900 123", "07700900123"), ("+44 7700 900123", "07700900123"),
-    ("447700900123", "07700900123"), ("0044 (0)7700 900123", None), ("(07700) 900-123", "07700900123"),
-    ("01632 960123", None), ("07000 900123", None), ("0770090012", None), ("077009001234", None),
-    ("+33 6 12 34 56 78", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("07700900123", "07700900123"),
+        ("07700 900 123", "07700900123"),
+        ("+44 7700 900123", "07700900123"),
+        ("447700900123", "07700900123"),
+        ("0044 (0)7700 900123", None),
+        ("(07700) 900-123", "07700900123"),
+        ("01632 960123", None),
+        ("07000 900123", None),
+        ("0770090012", None),
+        ("077009001234", None),
+        ("+33 6 12 34 56 78", None),
+        ("", None),
+    ],
+)
 def test_only_uk_mobile_numbers_are_taken_and_written_one_way(text, expected):
     assert normalise_mobile(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("parent@Example.ORG", "parent@example.org"), ("a.b+c@mail.example.co.uk", "a.b+c@mail.example.co.uk"),
-    ("not-an-email", None), ("a@b", None), ("a b@example.org", None), ("a@example..org", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("parent@Example.ORG", "parent@example.org"),
+        ("a.b+c@mail.example.co.uk", "a.b+c@mail.example.co.uk"),
+        ("not-an-email", None),
+        ("a@b", None),
+        ("a b@example.org", None),
+        ("a@example..org", None),
+        ("", None),
+    ],
+)
 def test_only_email_addresses_are_taken(text, expected):
     assert normalise_email(text) == expected
 
 
-@pytest.mark.parametrize(("overrides", "reason"), [
-    ({"mobile": "01632 960123"}, "mobile is not a UK mobile number"),
-    ({"mobile": "", "email": "not-an-email"}, "email is not an email address"),
-    ({"mobile": "", "email": ""}, "there is no mobile number or email address"),
-    ({"service": "dentistry"}, "service is not a known service"),
-    ({"district": "atlantis"}, "district is not a known district"),
-    ({"appointment_at": "2026-11-23T10:30"}, "appointment_at is in the future"),
-    ({"appointment_at": "2026-11-08T09:00"}, "more than 14 days ago"),
-    ({"appointment_at": "2026-11-23"}, "needs a time as well as a date"),
-    ({"appointment_at": "23/11/2026 09:00"}, "is not a date and time"),
-    ({"appointment_id": "=HYPERLINK(1)"}, "appointment_id must be letters, digits"),
-    ({"appointment_id": ""}, "appointment_id is missing"),
-    ({"respondent": "grandparent"}, "respondent must be one of parent_carer, young_person"),
-    ({"language": "Klingon"}, "language must be one of en, pl, ur"),
-    ({"opted_out": "maybe"}, "opted_out must be yes or no"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"mobile": "01632 960123"}, "mobile is not a UK mobile number"),
+        ({"mobile": "", "email": "not-an-email"}, "email is not an email address"),
+        ({"mobile": "", "email": ""}, "there is no mobile number or email address"),
+        ({"service": "dentistry"}, "service is not a known service"),
+        ({"district": "atlantis"}, "district is not a known district"),
+        ({"appointment_at": "2026-11-23T10:30"}, "appointment_at is in the future"),
+        ({"appointment_at": "2026-11-08T09:00"}, "more than 14 days ago"),
+        ({"appointment_at": "2026-11-23"}, "needs a time as well as a date"),
+        ({"appointment_at": "23/11/2026 09:00"}, "is not a date and time"),
+        ({"appointment_id": "=HYPERLINK(1)"}, "appointment_id must be letters, digits"),
+        ({"appointment_id": ""}, "appointment_id is missing"),
+        ({"respondent": "grandparent"}, "respondent must be one of parent_carer, young_person"),
+        ({"language": "Klingon"}, "language must be one of en, pl, ur"),
+        ({"opted_out": "maybe"}, "opted_out must be yes or no"),
+    ],
+)
 def test_bad_rows_are_refused_with_a_reason_that_repeats_nothing_from_them(overrides, reason):
     found = checked(**overrides)
     assert isinstance(found, str) and reason in found
@@ -65,24 +87,37 @@ def test_bad_rows_are_refused_with_a_reason_that_repeats_nothing_from_them(overr
 
 
 def test_a_good_row_is_read_with_uk_time_and_only_the_contact_used():
-    row = checked(mobile="+44 7700 900001", email="parent@example.org", respondent="Young person",
-                  language="Polish")
+    row = checked(
+        mobile="+44 7700 900001", email="parent@example.org", respondent="Young person", language="Polish"
+    )
     assert (row.mobile, row.email, row.channel, row.respondent, row.language) == (
-        "07700900001", None, "sms", "young_person", "pl")
+        "07700900001",
+        None,
+        "sms",
+        "young_person",
+        "pl",
+    )
     assert row.appointment_at == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # GMT in November
 
 
 def test_a_summer_appointment_time_is_read_as_uk_time():
-    rows_, _ = check_all([appointment(1, appointment_at="2026-06-15T09:30")], SERVICES, DISTRICTS, LANGUAGES,
-                         datetime(2026, 6, 16, 12, 0, tzinfo=UTC))
+    rows_, _ = check_all(
+        [appointment(1, appointment_at="2026-06-15T09:30")],
+        SERVICES,
+        DISTRICTS,
+        LANGUAGES,
+        datetime(2026, 6, 16, 12, 0, tzinfo=UTC),
+    )
     assert rows_[0].appointment_at == datetime(2026, 6, 15, 8, 30, tzinfo=UTC)  # BST is an hour ahead
 
 
 def test_an_appointment_twice_in_one_file_is_refused_the_second_time():
-    _, rejected = check_all([appointment(1), appointment(1, mobile=mobile(2))], SERVICES, DISTRICTS,
-                            LANGUAGES, MONDAY_10AM)
+    _, rejected = check_all(
+        [appointment(1), appointment(1, mobile=mobile(2))], SERVICES, DISTRICTS, LANGUAGES, MONDAY_10AM
+    )
     assert [(r.line, r.reason) for r in rejected] == [
-        (2, "appointment_id appears twice for the same service")]
+        (2, "appointment_id appears twice for the same service")
+    ]
 
 
 def test_a_file_that_is_not_an_appointment_list_is_refused_whole():
@@ -93,9 +128,13 @@ def test_a_file_that_is_not_an_appointment_list_is_refused_whole():
 
 
 def test_a_file_with_one_bad_row_imports_nothing_and_its_report_holds_no_contact_details(
-        app, monday, keys, tmp_path):
-    records = [appointment(1), appointment(2, mobile="01632 960123"), appointment(3, email="x@example.org",
-                                                                                   mobile="")]
+    app, monday, keys, tmp_path
+):
+    records = [
+        appointment(1),
+        appointment(2, mobile="01632 960123"),
+        appointment(3, email="x@example.org", mobile=""),
+    ]
     result = run(app, "appointments", "import", str(write_csv(tmp_path / "in.csv", records)))
     assert result.exit_code == 1 and "Nothing imported: 1 row(s) have problems" in result.output
     assert "Line 3 (APT-2): mobile is not a UK mobile number" in result.output
@@ -107,11 +146,20 @@ def test_a_file_with_one_bad_row_imports_nothing_and_its_report_holds_no_contact
 def test_skip_invalid_imports_the_good_rows_and_reports_the_others(app, monday, keys, tmp_path):
     records = [appointment(1), appointment(2, service="dentistry"), appointment(3)]
     report = tmp_path / "problems.csv"
-    result = run(app, "appointments", "import", str(write_csv(tmp_path / "in.csv", records)),
-                 "--skip-invalid", "--report", str(report))
+    result = run(
+        app,
+        "appointments",
+        "import",
+        str(write_csv(tmp_path / "in.csv", records)),
+        "--skip-invalid",
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 0, result.output
-    assert "Added 2 appointment(s) to invite; 0 already known, 0 opted out, 0 on the do-not-contact " \
-           "list, 1 rejected." in result.output
+    assert (
+        "Added 2 appointment(s) to invite; 0 already known, 0 opted out, 0 on the do-not-contact "
+        "list, 1 rejected." in result.output
+    )
     assert "service is not a known service" in report.read_text() and mobile(2) not in report.read_text()
 
 
@@ -125,8 +173,10 @@ def test_importing_the_same_appointments_again_changes_nothing(app, monday, keys
 
 
 def test_contact_details_are_stored_only_encrypted_and_only_the_one_used(app, monday, keys):
-    import_records([appointment(1, email="parent1@example.org"),
-                    appointment(2, mobile="", email="parent2@example.org")], keys)
+    import_records(
+        [appointment(1, email="parent1@example.org"), appointment(2, mobile="", email="parent2@example.org")],
+        keys,
+    )
     stored = everything_stored(app)
     for value in (mobile(1), "7700900001", "parent1@example.org", "parent2@example.org", "APT-1"):
         assert value.encode() not in stored
@@ -160,16 +210,24 @@ def test_the_import_is_audited_with_counts_only(app, monday, keys, tmp_path):
 
 
 def post(client, token, body, query=""):
-    return client.post(f"/api/v1/appointments{query}", data=json.dumps(body), headers={
-        **bearer(token), "Content-Type": "application/json"})
+    return client.post(
+        f"/api/v1/appointments{query}",
+        data=json.dumps(body),
+        headers={**bearer(token), "Content-Type": "application/json"},
+    )
 
 
 def test_the_api_takes_an_appointment_once_with_an_admin_token(app, client, monday, keys):
     token = make_token(app, "--name", "PAS", "--role", "admin")
     first = post(client, token, appointment(1))
     assert first.status_code == 201, first.get_json()
-    assert first.get_json() == {"added": 1, "already_known": 0, "opted_out": 0, "not_contacted": 0,
-                                "rejected": []}
+    assert first.get_json() == {
+        "added": 1,
+        "already_known": 0,
+        "opted_out": 0,
+        "not_contacted": 0,
+        "rejected": [],
+    }
     again = post(client, token, [appointment(1)])
     assert again.status_code == 200 and again.get_json()["already_known"] == 1
     assert len(rows(Appointment)) == 1
@@ -181,9 +239,13 @@ def test_the_api_refuses_a_batch_with_a_bad_appointment_unless_told_to_skip_it(a
     body = [appointment(1), appointment(2, appointment_at="2026-12-01T09:00")]
     refused = post(client, token, body)
     assert refused.status_code == 422
-    assert refused.get_json()["rejected"] == [{"position": 2, "appointment_id": "APT-2", "reason":
-                                              "appointment_at is in the future: send appointments once "
-                                              "they have happened"}]
+    assert refused.get_json()["rejected"] == [
+        {
+            "position": 2,
+            "appointment_id": "APT-2",
+            "reason": "appointment_at is in the future: send appointments once they have happened",
+        }
+    ]
     assert rows(Appointment) == []
     assert post(client, token, body, "?skip_invalid=1").get_json()["added"] == 1
 
@@ -211,6 +273,7 @@ def test_the_api_refuses_a_request_without_a_live_token(client, keys, headers):
 @pytest.mark.parametrize("body", ["not json", "[]", "42", json.dumps([1, 2])])
 def test_the_api_says_what_it_expects_when_the_body_is_not_appointments(app, client, monday, keys, body):
     token = make_token(app, "--name", "PAS", "--role", "admin")
-    response = client.post("/api/v1/appointments", data=body, headers={
-        **bearer(token), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/appointments", data=body, headers={**bearer(token), "Content-Type": "application/json"}
+    )
     assert response.status_code in (400, 422) and rows(Appointment) == []

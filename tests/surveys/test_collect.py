@@ -37,18 +37,22 @@ def test_unscored_instrument_has_no_score(shipped):
 
 def test_free_text_is_split_from_ratings_and_blanks_dropped(shipped):
     answers, comments = collect.split_answers(
-        shipped["service-experience"], {"overall": "good", "right_support": None, "comment": "Kind staff"},
+        shipped["service-experience"],
+        {"overall": "good", "right_support": None, "comment": "Kind staff"},
     )
     assert answers == {"overall": "good"}
     assert comments == [("comment", "Kind staff")]
 
 
-@pytest.mark.parametrize(("value", "valid"), [
-    ("0b9e5e0c-6f7f-4d5b-9a59-0d7f9c1b2a3e", True),
-    ("0B9E5E0C-6F7F-4D5B-9A59-0D7F9C1B2A3E", False),
-    ("not-a-uuid", False),
-    ("", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("0b9e5e0c-6f7f-4d5b-9a59-0d7f9c1b2a3e", True),
+        ("0B9E5E0C-6F7F-4D5B-9A59-0D7F9C1B2A3E", False),
+        ("not-a-uuid", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_submission_ids_must_be_canonical_uuids(value, valid):
     assert collect.valid_submission_id(value) is valid

@@ -20,8 +20,15 @@ def shipped():
 
 def test_every_instrument_the_plans_need_is_shipped(shipped):
     assert set(shipped) == {
-        "service-experience", "asd-support", "transition", "local-offer", "break-time-parent",
-        "break-time-young-person", "ehcp-annual-review", "ehc-needs-assessment", "board-quiz",
+        "service-experience",
+        "asd-support",
+        "transition",
+        "local-offer",
+        "break-time-parent",
+        "break-time-young-person",
+        "ehcp-annual-review",
+        "ehc-needs-assessment",
+        "board-quiz",
     }
 
 
@@ -29,7 +36,12 @@ def test_service_experience_asks_the_fft_question_with_six_answers(shipped):
     overall = shipped["service-experience"].question("overall")
     assert overall.text == "Overall, how was your experience of {service}?"
     assert [o.label for o in overall.options] == [
-        "Very good", "Good", "Neither good nor poor", "Poor", "Very poor", "Don't know",
+        "Very good",
+        "Good",
+        "Neither good nor poor",
+        "Poor",
+        "Very poor",
+        "Don't know",
     ]
     right = shipped["service-experience"].question("right_support")
     assert [o.code for o in right.options] == ["yes", "partly", "no"]
@@ -37,8 +49,9 @@ def test_service_experience_asks_the_fft_question_with_six_answers(shipped):
 
 def test_transition_asks_about_a_transition_plan(shipped):
     question = shipped["transition"].question("transition_plan")
-    assert question.text == ("Has anyone at children's services talked to you about making a "
-                             "Transition Plan?")
+    assert question.text == (
+        "Has anyone at children's services talked to you about making a Transition Plan?"
+    )
 
 
 def test_board_quiz_is_scored_and_other_instruments_are_not(shipped):
@@ -58,10 +71,20 @@ def _easy_texts(definition):
         yield from (option.easy_label for option in question.options)
 
 
-@pytest.mark.parametrize("slug", [
-    "service-experience", "asd-support", "transition", "local-offer", "break-time-parent",
-    "break-time-young-person", "ehcp-annual-review", "ehc-needs-assessment", "board-quiz",
-])
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "service-experience",
+        "asd-support",
+        "transition",
+        "local-offer",
+        "break-time-parent",
+        "break-time-young-person",
+        "ehcp-annual-review",
+        "ehc-needs-assessment",
+        "board-quiz",
+    ],
+)
 def test_easy_read_sentences_have_fifteen_words_or_fewer(shipped, slug):
     for text in _easy_texts(shipped[slug]):
         for sentence in _sentences(text):
@@ -84,31 +107,51 @@ def test_same_wording_gives_the_same_fingerprint_and_new_wording_a_new_one(shipp
     assert definitions.content_hash(changed) != definitions.content_hash(definition)
 
 
-SCALES = {"yes_no": (definitions.Option("yes", "Yes", "Yes", "yes"),
-                     definitions.Option("no", "No", "No", "no"))}
+SCALES = {
+    "yes_no": (definitions.Option("yes", "Yes", "Yes", "yes"), definitions.Option("no", "No", "No", "no"))
+}
 
 
 def _minimal(**changes):
-    data = {"slug": "mini", "title": "Mini", "respondent_type": "parent_carer", "intro": "Hello.",
-            "questions": [{"key": "q1", "scale": "yes_no", "text": "Yes or no?"}]}
+    data = {
+        "slug": "mini",
+        "title": "Mini",
+        "respondent_type": "parent_carer",
+        "intro": "Hello.",
+        "questions": [{"key": "q1", "scale": "yes_no", "text": "Yes or no?"}],
+    }
     data.update(changes)
     return data
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"slug": "Not A Slug"}, "slug"),
-    ({"respondent_type": "everyone"}, "respondent_type"),
-    ({"questions": []}, "questions"),
-    ({"questions": [{"key": "q1", "scale": "nope", "text": "?"}]}, "questions[0].scale"),
-    ({"questions": [{"key": "q1", "type": "slider", "text": "?"}]}, "questions[0].type"),
-    ({"questions": [{"key": "q1", "scale": "yes_no"}]}, "questions[0].text"),
-    ({"questions": [{"key": "q1", "scale": "yes_no", "text": "?", "correct": "maybe"}]},
-     "questions[0].correct"),
-    ({"questions": [{"key": "q1", "type": "text", "text": "?", "max_length": 0}]},
-     "questions[0].max_length"),
-    ({"questions": [{"key": "q1", "scale": "yes_no", "text": "?"},
-                    {"key": "q1", "scale": "yes_no", "text": "?"}]}, "questions"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"slug": "Not A Slug"}, "slug"),
+        ({"respondent_type": "everyone"}, "respondent_type"),
+        ({"questions": []}, "questions"),
+        ({"questions": [{"key": "q1", "scale": "nope", "text": "?"}]}, "questions[0].scale"),
+        ({"questions": [{"key": "q1", "type": "slider", "text": "?"}]}, "questions[0].type"),
+        ({"questions": [{"key": "q1", "scale": "yes_no"}]}, "questions[0].text"),
+        (
+            {"questions": [{"key": "q1", "scale": "yes_no", "text": "?", "correct": "maybe"}]},
+            "questions[0].correct",
+        ),
+        (
+            {"questions": [{"key": "q1", "type": "text", "text": "?", "max_length": 0}]},
+            "questions[0].max_length",
+        ),
+        (
+            {
+                "questions": [
+                    {"key": "q1", "scale": "yes_no", "text": "?"},
+                    {"key": "q1", "scale": "yes_no", "text": "?"},
+                ]
+            },
+            "questions",
+        ),
+    ],
+)
 def test_malformed_definition_names_the_file_and_field(changes, field):
     with pytest.raises(definitions.InstrumentError) as caught:
         definitions.parse_definition(_minimal(**changes), SCALES, "mini.toml")

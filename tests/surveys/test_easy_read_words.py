@@ -18,23 +18,34 @@ with REFERENCE.open("rb") as _f:
 PICTURES = Path(definitions.__file__).resolve().parent.parent / "feedback" / "static" / "pictures"
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("How was your visit to the physio team today, and was it at the right time for you and your child?",
-     "21 words"),
-    ("Did the CAMHS team help?", "acronym 'CAMHS'"),
-    ("How was your visit to Autism and neurodevelopmental (ASD/ND) pathway?", "acronym 'ASD/ND'"),
-    ("Was your assessment quick?", "jargon 'assessment'"),
-    ("Did you look at the Local Offer?", "jargon 'local offer'"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "How was your visit to the physio team today, and was it at the right time "
+            "for you and your child?",
+            "21 words",
+        ),
+        ("Did the CAMHS team help?", "acronym 'CAMHS'"),
+        ("How was your visit to Autism and neurodevelopmental (ASD/ND) pathway?", "acronym 'ASD/ND'"),
+        ("Was your assessment quick?", "jargon 'assessment'"),
+        ("Did you look at the Local Offer?", "jargon 'local offer'"),
+    ],
+)
 def test_a_hard_sentence_is_reported_with_what_makes_it_hard(text, problem):
     assert [found for found in easy_read.problems(text) if found.startswith(problem)]
 
 
-@pytest.mark.parametrize("text", [
-    "It was OK.", "The plan is called an 'EHCP'.", "It is called a \u2018Transition Plan\u2019.",
-    "Your child's plan. It has 'EHCP' on the front.",
-    "Fifteen words is the most: one two three four five six seven eight nine ten eleven.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was OK.",
+        "The plan is called an 'EHCP'.",
+        "It is called a \u2018Transition Plan\u2019.",
+        "Your child's plan. It has 'EHCP' on the front.",
+        "Fifteen words is the most: one two three four five six seven eight nine ten eleven.",
+    ],
+)
 def test_short_plain_sentences_and_named_hard_words_pass(text):
     assert easy_read.problems(text) == []
 
@@ -66,8 +77,10 @@ def test_every_answer_has_a_picture_beside_it(definition):
 @pytest.mark.parametrize("slug", sorted(SERVICES))
 def test_every_service_has_an_easy_name_and_contact_in_plain_words(slug):
     service = SERVICES[slug]
-    said = [f"{service['easy_name']} will read your answers.",
-            f"You can also contact {service.get('contact', 'us')}."]
+    said = [
+        f"{service['easy_name']} will read your answers.",
+        f"You can also contact {service.get('contact', 'us')}.",
+    ]
     assert [p for text in said for p in easy_read.problems(text)] == []
 
 
@@ -79,8 +92,11 @@ def _main_text(response):
 
 
 def _easy_pages(definition):
-    services = sorted(SERVICES) if definition.slug == "service-experience" else [
-        definition.default_service or "camhs"]
+    services = (
+        sorted(SERVICES)
+        if definition.slug == "service-experience"
+        else [definition.default_service or "camhs"]
+    )
     for service in services:
         args = {"slug": definition.slug, "service": service, "easy": "1"}
         yield "get", url_for("respondents.open_survey", **args)
@@ -110,13 +126,14 @@ def test_the_easy_read_privacy_page_is_easy_and_linked_from_easy_read_pages(clie
     assert url_for("pages.privacy") not in links
 
 
-@pytest.mark.parametrize("definition", [d for d in INSTRUMENTS if d.respondent_type in CHAT_RESPONDENTS],
-                         ids=lambda d: d.slug)
+@pytest.mark.parametrize(
+    "definition", [d for d in INSTRUMENTS if d.respondent_type in CHAT_RESPONDENTS], ids=lambda d: d.slug
+)
 def test_easy_read_forms_use_the_easy_service_name_and_title(client, definition):
     service = definition.default_service or "asd-nd-pathway"
-    page = parse(client.get(url_for("respondents.open_survey", slug=definition.slug, service=service,
-                                    easy=1)))
-    title = (definition.easy_title or definition.title).replace(
-        "{service}", SERVICES[service]["easy_name"])
+    page = parse(
+        client.get(url_for("respondents.open_survey", slug=definition.slug, service=service, easy=1))
+    )
+    title = (definition.easy_title or definition.title).replace("{service}", SERVICES[service]["easy_name"])
     assert page.select_one("h1").get_text(strip=True) == title
     assert SERVICES[service]["name"] not in page.select_one("main").get_text()

@@ -26,13 +26,17 @@ def survey(client, slug="service-experience", **args):
     return client.get(url_for("respondents.open_survey", slug=slug, **args))
 
 
-@pytest.mark.parametrize(("code", "direction", "question"), [
-    ("pl", "ltr", "Jak ogólnie oceniasz kontakt z usługą: Fizjoterapia?"),
-    ("gu", "ltr", "એકંદરે, ફિઝિયોથેરાપી સાથેનો તમારો અનુભવ કેવો રહ્યો?"),
-    ("ur", "rtl", "مجموعی طور پر، فزیوتھراپی کے ساتھ آپ کا تجربہ کیسا رہا؟"),
-])
-def test_a_translated_survey_is_in_the_language_asked_for_with_its_direction(client, code, direction,
-                                                                            question):
+@pytest.mark.parametrize(
+    ("code", "direction", "question"),
+    [
+        ("pl", "ltr", "Jak ogólnie oceniasz kontakt z usługą: Fizjoterapia?"),
+        ("gu", "ltr", "એકંદરે, ફિઝિયોથેરાપી સાથેનો તમારો અનુભવ કેવો રહ્યો?"),
+        ("ur", "rtl", "مجموعی طور پر، فزیوتھراپی کے ساتھ آپ کا تجربہ کیسا رہا؟"),
+    ],
+)
+def test_a_translated_survey_is_in_the_language_asked_for_with_its_direction(
+    client, code, direction, question
+):
     page = parse(survey(client, service="physiotherapy", lang=code))
     assert (page.html["lang"], page.html["dir"]) == (code, direction)
     assert page.select_one("legend").get_text(" ", strip=True).startswith(question)
@@ -50,8 +54,9 @@ def test_every_respondent_page_offers_each_language_named_in_itself(client):
     links = {a.get_text(strip=True): a for a in page.select("nav.languages a")}
     assert set(links) == {"বাংলা", "ગુજરાતી", "Polski", "اردو"}
     assert (links["اردو"]["lang"], links["اردو"]["dir"], links["اردو"]["hreflang"]) == ("ur", "rtl", "ur")
-    assert links["Polski"]["href"] == url_for("respondents.open_survey", slug="service-experience",
-                                               service="camhs", district="preston", lang="pl")
+    assert links["Polski"]["href"] == url_for(
+        "respondents.open_survey", slug="service-experience", service="camhs", district="preston", lang="pl"
+    )
     current = page.select_one("nav.languages [aria-current]")
     assert current.get_text(strip=True) == "English"
 
@@ -101,13 +106,15 @@ def test_an_answer_in_any_language_is_stored_with_it_and_counts_in_the_same_kpi(
 
 
 def test_the_thanks_page_keeps_the_language(client):
-    page = parse(client.get(url_for("respondents.thanks", slug="service-experience", service="camhs",
-                                    lang="ur")))
+    page = parse(
+        client.get(url_for("respondents.thanks", slug="service-experience", service="camhs", lang="ur"))
+    )
     assert page.html["dir"] == "rtl"
     assert page.select_one("h1").get_text(strip=True) == "شکریہ"
 
 
 # -- the translations themselves -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", SHIPPED)
 @pytest.mark.parametrize("slug", TRANSLATED)
@@ -128,7 +135,8 @@ def test_a_translation_keeps_every_code_and_changes_only_words():
     english = next(d for d in found if d.slug == "service-experience")
     polish = translations.translate(english, translations.load()["pl"])
     assert [(q.key, [o.code for o in q.options]) for q in polish.questions] == [
-        (q.key, [o.code for o in q.options]) for q in english.questions]
+        (q.key, [o.code for o in q.options]) for q in english.questions
+    ]
     assert polish.questions[0].options[0].label == "Bardzo dobrze"
 
 

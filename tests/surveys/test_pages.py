@@ -36,13 +36,18 @@ def test_form_shows_each_question_in_a_fieldset_with_a_legend(client):
 
 
 def test_valid_answer_is_stored_with_version_service_district_and_channel(client):
-    result = post_open_form(client, {"overall": "good", "right_support": "partly",
-                                     "comment": "  The staff were kind and helpful.  "})
+    result = post_open_form(
+        client,
+        {"overall": "good", "right_support": "partly", "comment": "  The staff were kind and helpful.  "},
+    )
     assert result.status_code == 303
     [response] = rows(Response)
     assert (response.instrument_slug, response.instrument_version) == ("service-experience", 1)
     assert (response.service_slug, response.provider_slug, response.district_slug) == (
-        "camhs", "lscft", "preston")
+        "camhs",
+        "lscft",
+        "preston",
+    )
     assert response.channel == "form"
     assert not response.invited
     answers = {a.question_key: a.value for a in rows(Answer, response_id=response.id)}
@@ -98,8 +103,9 @@ def test_html_in_a_comment_is_stored_as_text_and_never_rendered_as_markup(client
 
 
 def test_extra_and_wrongly_typed_fields_are_ignored(client):
-    result = post_open_form(client, {"overall": "good", "is_admin": "1", "score": "100",
-                                     "service_slug": "salt"})
+    result = post_open_form(
+        client, {"overall": "good", "is_admin": "1", "score": "100", "service_slug": "salt"}
+    )
     assert result.status_code == 303
     [response] = rows(Response)
     assert response.service_slug == "camhs"
@@ -119,21 +125,27 @@ def test_double_submit_stores_one_response(client):
 def test_tampered_submission_id_stores_nothing(client):
     fields = form_fields(open_form(client))
     fields["submission_id"] = "1; DROP TABLE response"
-    result = answer(client, url_for("respondents.open_survey", **SERVICE_LINK),
-                    {"overall": "good"}, fields)
+    result = answer(client, url_for("respondents.open_survey", **SERVICE_LINK), {"overall": "good"}, fields)
     assert result.status_code == 200
     assert parse(result).select_one(".error-summary") is not None
     assert rows(Response) == []
 
 
-@pytest.mark.parametrize(("link", "heading"), [
-    ({"slug": "no-such-survey", "service": "camhs"}, "There is no survey called “no-such-survey”"),
-    ({"slug": "service-experience", "service": "no-such-service"},
-     "There is no service called “no-such-service”"),
-    ({"slug": "service-experience", "service": "camhs", "district": "atlantis"},
-     "There is no district called “atlantis”"),
-    ({"slug": "service-experience"}, "This link does not name a service"),
-])
+@pytest.mark.parametrize(
+    ("link", "heading"),
+    [
+        ({"slug": "no-such-survey", "service": "camhs"}, "There is no survey called “no-such-survey”"),
+        (
+            {"slug": "service-experience", "service": "no-such-service"},
+            "There is no service called “no-such-service”",
+        ),
+        (
+            {"slug": "service-experience", "service": "camhs", "district": "atlantis"},
+            "There is no district called “atlantis”",
+        ),
+        ({"slug": "service-experience"}, "This link does not name a service"),
+    ],
+)
 def test_unknown_survey_service_or_district_is_a_plain_404_that_names_it(client, link, heading):
     result = client.get(url_for("respondents.open_survey", **link))
     assert result.status_code == 404
@@ -150,8 +162,7 @@ def test_csrf_failure_shows_page_expired_and_stores_nothing(app, client):
     app.config["WTF_CSRF_ENABLED"] = True
     fields = form_fields(open_form(client))
     fields["csrf_token"] = "expired-or-forged"
-    result = answer(client, url_for("respondents.open_survey", **SERVICE_LINK),
-                    {"overall": "good"}, fields)
+    result = answer(client, url_for("respondents.open_survey", **SERVICE_LINK), {"overall": "good"}, fields)
     assert result.status_code == 400
     assert parse(result).h1.get_text(strip=True) == "This page has expired"
     assert rows(Response) == []
@@ -159,8 +170,12 @@ def test_csrf_failure_shows_page_expired_and_stores_nothing(app, client):
 
 def test_oversized_post_is_refused_plainly(client):
     fields = form_fields(open_form(client))
-    result = answer(client, url_for("respondents.open_survey", **SERVICE_LINK),
-                    {"overall": "good", "comment": "x" * 100_000}, fields)
+    result = answer(
+        client,
+        url_for("respondents.open_survey", **SERVICE_LINK),
+        {"overall": "good", "comment": "x" * 100_000},
+        fields,
+    )
     assert result.status_code == 413
     assert rows(Response) == []
 
@@ -186,8 +201,13 @@ def test_young_peoples_instrument_is_always_easy_read(client):
 def test_quiz_score_is_stored_with_the_response(client):
     url = url_for("respondents.open_survey", slug="board-quiz")
     fields = form_fields(client.get(url))
-    answers = {"q_assessment_weeks": "w20", "q_age_range": "a0_25", "q_transition_age": "y14",
-               "q_local_offer": "website", "q_review_response": "w12"}
+    answers = {
+        "q_assessment_weeks": "w20",
+        "q_age_range": "a0_25",
+        "q_transition_age": "y14",
+        "q_local_offer": "website",
+        "q_review_response": "w12",
+    }
     assert answer(client, url, answers, fields).status_code == 303
     [response] = rows(Response)
     assert response.score == 80
@@ -244,8 +264,12 @@ def test_used_invitation_shows_already_answered_and_stores_no_more(client):
     again = client.get(invitation_url(token))
     assert parse(again).h1.get_text(strip=True) == SPENT
     assert "thank you: your answers were saved" in parse(again).get_text()
-    replay = answer(client, invitation_url(token), {"overall": "poor"}, form_fields(page) | {
-        "submission_id": "0b9e5e0c-6f7f-4d5b-9a59-0d7f9c1b2a3e"})
+    replay = answer(
+        client,
+        invitation_url(token),
+        {"overall": "poor"},
+        form_fields(page) | {"submission_id": "0b9e5e0c-6f7f-4d5b-9a59-0d7f9c1b2a3e"},
+    )
     assert parse(replay).h1.get_text(strip=True) == SPENT
     assert len(rows(Response)) == 1
 
@@ -266,8 +290,10 @@ def test_used_expired_malformed_and_guessed_links_get_the_same_page(client):
     answer(client, invitation_url(used), {"overall": "good"}, form_fields(client.get(invitation_url(used))))
     past = datetime.now(UTC) - timedelta(days=1)
     expired, _ = create_invitation(created_at=past - timedelta(days=14), expires_at=past)
-    pages = {_spent_page(client.get(invitation_url(token)))
-             for token in (used, expired, "A" * 24, "short", "x" * 200, "%3Cscript%3E")}
+    pages = {
+        _spent_page(client.get(invitation_url(token)))
+        for token in (used, expired, "A" * 24, "short", "x" * 200, "%3Cscript%3E")
+    }
     assert len(pages) == 1
     [(status, heading, _)] = pages
     assert (status, heading) == (404, SPENT)

@@ -13,8 +13,9 @@ from feedback.models import Answer, Response
 from surveys import collect, definitions
 from tests.conftest import form_fields, parse, rows
 
-SCALES = {"yes_no": (definitions.Option("yes", "Yes", "Yes", "yes"),
-                     definitions.Option("no", "No", "No", "no"))}
+SCALES = {
+    "yes_no": (definitions.Option("yes", "Yes", "Yes", "yes"), definitions.Option("no", "No", "No", "no"))
+}
 OCTOBER = date(2026, 10, 1)
 
 
@@ -25,18 +26,26 @@ def shipped():
 
 
 def _instrument(*questions):
-    return {"slug": "mini", "title": "Mini", "respondent_type": "young_person", "intro": "Hello.",
-            "questions": list(questions)}
+    return {
+        "slug": "mini",
+        "title": "Mini",
+        "respondent_type": "young_person",
+        "intro": "Hello.",
+        "questions": list(questions),
+    }
 
 
 FIRST = {"key": "moved", "scale": "yes_no", "text": "Moved?"}
 
 
-@pytest.mark.parametrize(("asked_if", "field"), [
-    ({"question": "later", "answers": ["yes"]}, "questions[1].asked_if.question"),
-    ({"question": "moved", "answers": ["maybe"]}, "questions[1].asked_if.answers"),
-    ({"question": "moved"}, "questions[1].asked_if"),
-])
+@pytest.mark.parametrize(
+    ("asked_if", "field"),
+    [
+        ({"question": "later", "answers": ["yes"]}, "questions[1].asked_if.question"),
+        ({"question": "moved", "answers": ["maybe"]}, "questions[1].asked_if.answers"),
+        ({"question": "moved"}, "questions[1].asked_if"),
+    ],
+)
 def test_routing_must_name_an_earlier_question_and_its_answers(asked_if, field):
     routed = {"key": "how", "scale": "yes_no", "text": "How?", "asked_if": asked_if}
     with pytest.raises(definitions.InstrumentError) as caught:
@@ -61,8 +70,10 @@ def test_instruments_without_routing_keep_their_fingerprint(shipped):
 
 
 def test_answers_to_questions_not_asked_are_dropped(shipped):
-    answers, _ = collect.split_answers(shipped["transition"], {
-        "moved": "no", "experience": "very_poor", "transition_plan": "yes", "plan_started": "no"})
+    answers, _ = collect.split_answers(
+        shipped["transition"],
+        {"moved": "no", "experience": "very_poor", "transition_plan": "yes", "plan_started": "no"},
+    )
     assert answers == {"moved": "no", "transition_plan": "yes", "plan_started": "no"}
 
 
@@ -79,8 +90,7 @@ def test_the_form_says_when_to_answer_a_routed_question(client):
 
 
 def test_a_young_person_who_has_not_moved_is_not_counted_in_the_transition_experience(client):
-    result = _post_transition(client, {"moved": "no", "experience": "very_poor",
-                                       "transition_plan": "yes"})
+    result = _post_transition(client, {"moved": "no", "experience": "very_poor", "transition_plan": "yes"})
     assert result.status_code == 303
     [response] = rows(Response)
     stored = {a.question_key: a.value for a in rows(Answer, response_id=response.id)}
@@ -95,10 +105,12 @@ def test_a_young_person_who_has_moved_must_say_how_it_went(client):
 
 
 def test_transition_kpis_count_only_those_asked(client):
-    for answers in ({"moved": "yes", "experience": "good"},
-                    {"moved": "yes", "experience": "dont_know"},  # moved, not sure how it went
-                    {"moved": "no", "experience": "poor", "transition_plan": "yes"},
-                    {"moved": "dont_know", "transition_plan": "no"}):
+    for answers in (
+        {"moved": "yes", "experience": "good"},
+        {"moved": "yes", "experience": "dont_know"},  # moved, not sure how it went
+        {"moved": "no", "experience": "poor", "transition_plan": "yes"},
+        {"moved": "dont_know", "transition_plan": "no"},
+    ):
         assert _post_transition(client, answers).status_code == 303
     month = rows(Response)[0].month
     jobs.rebuild([month])

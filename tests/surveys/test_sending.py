@@ -23,8 +23,9 @@ def send(app):
 
 def one_run(app):
     """Run the sending step itself (no hours, no runner): as a second scheduler would."""
-    settings = sending.Settings(intake.policy(), contact.configured_keys(), app.config["BASE_URL"],
-                                14, clock.now())
+    settings = sending.Settings(
+        intake.policy(), contact.configured_keys(), app.config["BASE_URL"], 14, clock.now()
+    )
     apis = [notify_client.client(app.config) for _ in range(2)]
     return sending.run(apis, settings, Throttle(0))
 
@@ -73,15 +74,17 @@ def test_two_schedulers_at_once_send_each_appointment_one_invitation(app, monday
 
 def claim_and_die(app):
     """Claim a batch as a run does, then stop before sending (a process killed mid-run)."""
-    settings = sending.Settings(intake.policy(), contact.configured_keys(), app.config["BASE_URL"],
-                                14, clock.now())
+    settings = sending.Settings(
+        intake.policy(), contact.configured_keys(), app.config["BASE_URL"], 14, clock.now()
+    )
     with transaction() as session:
         return sending.claim_invitations(session, settings, {})
 
 
 @pytest.mark.parametrize("notify_got_it", [True, False])
-def test_a_run_that_died_after_claiming_is_finished_without_sending_twice(app, monday, notify, keys,
-                                                                          notify_got_it):
+def test_a_run_that_died_after_claiming_is_finished_without_sending_twice(
+    app, monday, notify, keys, notify_got_it
+):
     import_records([appointment(1)], keys)
     [claimed] = claim_and_die(app)
     if notify_got_it:  # it died after Notify accepted the message, before recording it
@@ -110,10 +113,13 @@ def test_notify_refusing_a_message_records_its_reason_and_never_tries_again(app,
     assert [a.contact for a in rows(Appointment)] == [None, None] and failed
 
 
-@pytest.mark.parametrize(("status", "error", "text"), [
-    (429, "RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"),
-    (500, "Exception", "Internal server error"),
-])
+@pytest.mark.parametrize(
+    ("status", "error", "text"),
+    [
+        (429, "RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"),
+        (500, "Exception", "Internal server error"),
+    ],
+)
 def test_a_message_notify_asks_to_retry_goes_later_once(app, monday, notify, keys, status, error, text):
     import_records([appointment(1)], keys)
     notify.failures.append((status, error, text))
@@ -148,8 +154,14 @@ def test_a_retry_after_an_unclear_answer_asks_notify_first_and_does_not_send_aga
     notify.failures.append((500, "Exception", "Internal server error"))
     send(app)
     [message] = messages()
-    notify.messages["accepted-after-all"] = {"type": "sms", "to": mobile(1), "body": "", "template_id": "",
-                                             "reference": f"sfb-message-{message.id}", "personalisation": {}}
+    notify.messages["accepted-after-all"] = {
+        "type": "sms",
+        "to": mobile(1),
+        "body": "",
+        "template_id": "",
+        "reference": f"sfb-message-{message.id}",
+        "personalisation": {},
+    }
     notify.statuses["accepted-after-all"] = "sending"
     monday(minutes=10)
     send(app)
@@ -193,12 +205,18 @@ def test_an_email_carries_the_link_and_a_link_to_stop(app, monday, notify, keys)
     assert values["service"] == "CAMHS (children and young people's mental health)"
 
 
-@pytest.mark.parametrize(("language", "opening"), [
-    ("pl", "CAMHS: jak minela wizyta?"), ("Urdu", "CAMHS: ملاقات کیسی رہی؟"), ("", "CAMHS: how did"),
-    ("Punjabi", "CAMHS: how did"),  # no text or survey in Punjabi yet: both are in English
-])
-def test_a_message_is_in_the_appointment_s_language_and_so_is_its_survey(app, client, monday, notify, keys,
-                                                                          language, opening):
+@pytest.mark.parametrize(
+    ("language", "opening"),
+    [
+        ("pl", "CAMHS: jak minela wizyta?"),
+        ("Urdu", "CAMHS: ملاقات کیسی رہی؟"),
+        ("", "CAMHS: how did"),
+        ("Punjabi", "CAMHS: how did"),  # no text or survey in Punjabi yet: both are in English
+    ],
+)
+def test_a_message_is_in_the_appointment_s_language_and_so_is_its_survey(
+    app, client, monday, notify, keys, language, opening
+):
     import_records([appointment(1, language=language)], keys)
     send(app)
     [sent] = notify.messages.values()
@@ -229,7 +247,8 @@ def test_a_number_on_the_do_not_contact_list_is_never_sent_to(app, monday, notif
 
 
 def test_contact_details_are_erased_fourteen_days_after_the_appointment_even_if_nothing_went(
-        app, monday, notify, keys):
+    app, monday, notify, keys
+):
     import_records([appointment(1)], keys)
     notify.failures.extend([(500, "Exception", "Internal server error")] * 20)
     send(app)

@@ -26,8 +26,9 @@ def path_of(link):
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic x"}])
 def test_a_callback_without_notify_s_bearer_token_is_refused(client, notify, headers):
-    response = client.post("/notify/delivery-status", json={"id": "x", "status": "delivered"},
-                           headers=headers)
+    response = client.post(
+        "/notify/delivery-status", json={"id": "x", "status": "delivered"}, headers=headers
+    )
     assert response.status_code == 401
 
 
@@ -37,8 +38,9 @@ def test_callbacks_are_refused_when_no_token_is_configured(app, client):
     assert response.status_code == 401
 
 
-def test_delivery_receipts_count_delivered_invitations_in_the_response_rate(app, client, monday, notify,
-                                                                             served, keys):
+def test_delivery_receipts_count_delivered_invitations_in_the_response_rate(
+    app, client, monday, notify, served, keys
+):
     import_records([appointment(i, service="ehc-assessment") for i in range(4)], keys)
     send(app)
     ids = {m["to"]: i for i, m in notify.messages.items()}
@@ -74,8 +76,11 @@ def test_a_delivered_reminder_makes_its_invitation_count_as_delivered(app, monda
 
 
 def test_a_receipt_for_a_message_that_is_not_ours_changes_nothing(client, notify):
-    response = client.post("/notify/delivery-status", json={"id": "0" * 36, "status": "delivered"},
-                           headers={"Authorization": f"Bearer {CALLBACK_TOKEN}"})
+    response = client.post(
+        "/notify/delivery-status",
+        json={"id": "0" * 36, "status": "delivered"},
+        headers={"Authorization": f"Bearer {CALLBACK_TOKEN}"},
+    )
     assert response.status_code == 200 and response.get_json() == {"result": "not one of ours"}
 
 
@@ -122,8 +127,9 @@ def test_the_survey_page_from_a_text_offers_to_stop_the_messages(app, client, mo
     assert parse(client.get(f"/i/{token}")).find("a", string="Stop these messages") is None  # a card's link
 
 
-def test_the_stop_link_asks_first_then_lists_the_number_and_sends_no_reminder(app, client, monday, notify,
-                                                                               keys):
+def test_the_stop_link_asks_first_then_lists_the_number_and_sends_no_reminder(
+    app, client, monday, notify, keys
+):
     app.config["WTF_CSRF_ENABLED"] = False
     import_records([appointment(1)], keys)
     send(app)

@@ -29,8 +29,11 @@ def answer(client, path):
 def response_rate(month):
     analysis_jobs.rebuild([month])
     with reading() as session:
-        row = session.exec(select(KpiSnapshot).where(
-            KpiSnapshot.ref == "CIP 1.1", KpiSnapshot.month == month, KpiSnapshot.scope_type == "all")).one()
+        row = session.exec(
+            select(KpiSnapshot).where(
+                KpiSnapshot.ref == "CIP 1.1", KpiSnapshot.month == month, KpiSnapshot.scope_type == "all"
+            )
+        ).one()
     return row.numerator, row.denominator
 
 
@@ -40,7 +43,8 @@ def plaintext_contacts(app, count):
 
 
 def test_fifty_appointments_get_one_invitation_each_and_the_forty_unanswered_one_reminder(
-        app, client, monday, notify, served, tmp_path):
+    app, client, monday, notify, served, tmp_path
+):
     records = [appointment(i, service="ehc-assessment") for i in range(50)]
     imported = run(app, "appointments", "import", str(write_csv(tmp_path / "day.csv", records)))
     assert "Added 50 appointment(s) to invite" in imported.output, imported.output

@@ -28,8 +28,15 @@ def staff(app, client):
 
 def paste(client, text, **fields):
     page = client.get("/dashboard/invitations/send")
-    data = {**form_fields(page), "service": "camhs", "district": "", "respondent": "parent_carer",
-            "language": "en", "appointments": text, **fields}
+    data = {
+        **form_fields(page),
+        "service": "camhs",
+        "district": "",
+        "respondent": "parent_carer",
+        "language": "en",
+        "appointments": text,
+        **fields,
+    }
     return client.post("/dashboard/invitations/send", data=data)
 
 
@@ -37,8 +44,12 @@ def test_a_pasted_list_is_added_whole_and_again_changes_nothing(app, staff, mond
     text = f"23/11/2026 09:30, {mobile(1)}\n\n2026-11-23 08:00\tparent@example.org\n"
     added = paste(staff, text)
     assert added.status_code == 303
-    assert parse(staff.get(added.headers["Location"])).select_one(".flash").get_text().startswith(
-        "Added 2 appointment(s) to invite")
+    assert (
+        parse(staff.get(added.headers["Location"]))
+        .select_one(".flash")
+        .get_text()
+        .startswith("Added 2 appointment(s) to invite")
+    )
     assert sorted(a.channel for a in rows(Appointment)) == ["email", "sms"]
     paste(staff, text)
     assert len(rows(Appointment)) == 2
@@ -73,8 +84,11 @@ def test_the_weekly_page_shows_sent_delivered_and_answered_with_a_chart(app, cli
     latest = page.select("tbody tr")[0]
     assert latest.th.get_text() == "23 November 2026"
     assert [td.get_text() for td in latest.select("td")] == ["3", "1", "0", "0%"]
-    assert page.select_one("svg[role=img] title").get_text().endswith("CAMHS (children and young people's "
-                                                                      "mental health)")
+    assert (
+        page.select_one("svg[role=img] title")
+        .get_text()
+        .endswith("CAMHS (children and young people's mental health)")
+    )
 
 
 def test_service_staff_see_only_their_own_services_weekly_page(staff):
@@ -84,6 +98,9 @@ def test_service_staff_see_only_their_own_services_weekly_page(staff):
 
 def test_weeks_without_invitations_are_shown_as_zero():
     found = sending_report.weeks([(date(2026, 11, 9), 5, 4, 1)], date(2026, 11, 4), date(2026, 11, 18))
-    assert found == [Week(date(2026, 11, 2), 0, 0, 0), Week(date(2026, 11, 9), 5, 4, 1),
-                     Week(date(2026, 11, 16), 0, 0, 0)]
+    assert found == [
+        Week(date(2026, 11, 2), 0, 0, 0),
+        Week(date(2026, 11, 9), 5, 4, 1),
+        Week(date(2026, 11, 16), 0, 0, 0),
+    ]
     assert [w.response_rate for w in found] == [None, 25, None]

@@ -41,11 +41,21 @@ def test_the_other_languages_fit_in_two_fragments_with_the_longest_short_name(la
     assert fragments(text) <= 2, (language, kind, len(text))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
-    ("€" * 80, 1), ("€" * 81, 2),  # an extension character costs two
-    ("ł" + "a" * 69, 1), ("ł" + "a" * 70, 2), ("ł" + "a" * 133, 2), ("ł" + "a" * 134, 3),  # UCS-2
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("€" * 80, 1),
+        ("€" * 81, 2),  # an extension character costs two
+        ("ł" + "a" * 69, 1),
+        ("ł" + "a" * 70, 2),
+        ("ł" + "a" * 133, 2),
+        ("ł" + "a" * 134, 3),  # UCS-2
+    ],
+)
 def test_fragments_are_counted_as_a_phone_network_counts_them(text, expected):
     assert fragments(text) == expected
 
@@ -56,27 +66,32 @@ def test_a_text_in_a_language_without_a_template_is_sent_in_english():
     assert policy.template("camhs", "sms", "so", "invitation") == english
 
 
-@pytest.mark.parametrize(("service", "respondent", "survey"), [
-    ("camhs", "parent_carer", "service-experience"),
-    ("break-time", "young_person", "break-time-young-person"),
-    ("break-time", "parent_carer", "break-time-parent"),
-    ("ehc-assessment", "parent_carer", "ehcp-annual-review"),
-    ("ehc-assessment", "young_person", "service-experience"),
-])
+@pytest.mark.parametrize(
+    ("service", "respondent", "survey"),
+    [
+        ("camhs", "parent_carer", "service-experience"),
+        ("break-time", "young_person", "break-time-young-person"),
+        ("break-time", "parent_carer", "break-time-parent"),
+        ("ehc-assessment", "parent_carer", "ehcp-annual-review"),
+        ("ehc-assessment", "young_person", "service-experience"),
+    ],
+)
 def test_the_survey_is_chosen_by_service_and_respondent(service, respondent, survey):
     assert load_policy().survey_for(service, respondent) == survey
 
 
 def test_a_policy_without_an_english_template_is_refused(tmp_path):
-    text = sending_policy.POLICY_FILE.read_text().replace("[templates.sms.en.reminder]",
-                                                          "[templates.sms.pl.reminder2]")
+    text = sending_policy.POLICY_FILE.read_text().replace(
+        "[templates.sms.en.reminder]", "[templates.sms.pl.reminder2]"
+    )
     (tmp_path / "policy.toml").write_text(text)
     with pytest.raises(sending_policy.PolicyError, match="no English sms reminder template"):
         load_policy(tmp_path / "policy.toml")
 
 
-@pytest.mark.parametrize(("text", "hours"), [("09-20", (9, 20)), ("9-20", (9, 20)), (" 08 - 21 ", (8, 21)),
-                                             ("0-24", (0, 24))])
+@pytest.mark.parametrize(
+    ("text", "hours"), [("09-20", (9, 20)), ("9-20", (9, 20)), (" 08 - 21 ", (8, 21)), ("0-24", (0, 24))]
+)
 def test_sending_hours_are_read_from_the_setting(text, hours):
     assert parse_hours(text) == hours
 
@@ -87,12 +102,18 @@ def test_sending_hours_that_make_no_sense_are_refused_with_the_form_to_use(text)
         parse_hours(text)
 
 
-@pytest.mark.parametrize(("utc", "inside"), [
-    (datetime(2026, 11, 23, 8, 59, tzinfo=UTC), False), (datetime(2026, 11, 23, 9, 0, tzinfo=UTC), True),
-    (datetime(2026, 11, 23, 19, 59, tzinfo=UTC), True), (datetime(2026, 11, 23, 20, 0, tzinfo=UTC), False),
-    # In summer, UK time is an hour ahead of UTC: 08:30 UTC is 09:30 in England.
-    (datetime(2026, 6, 15, 8, 30, tzinfo=UTC), True), (datetime(2026, 6, 15, 19, 30, tzinfo=UTC), False),
-])
+@pytest.mark.parametrize(
+    ("utc", "inside"),
+    [
+        (datetime(2026, 11, 23, 8, 59, tzinfo=UTC), False),
+        (datetime(2026, 11, 23, 9, 0, tzinfo=UTC), True),
+        (datetime(2026, 11, 23, 19, 59, tzinfo=UTC), True),
+        (datetime(2026, 11, 23, 20, 0, tzinfo=UTC), False),
+        # In summer, UK time is an hour ahead of UTC: 08:30 UTC is 09:30 in England.
+        (datetime(2026, 6, 15, 8, 30, tzinfo=UTC), True),
+        (datetime(2026, 6, 15, 19, 30, tzinfo=UTC), False),
+    ],
+)
 def test_sending_hours_are_uk_time_whatever_the_season(utc, inside):
     assert within_hours(utc.astimezone(LONDON), (9, 20)) is inside
 
@@ -146,7 +167,8 @@ def test_a_setting_at_or_over_notify_s_limit_is_known_to_be_over_it():
 def test_a_service_with_its_own_notify_templates_uses_them_and_the_others_the_shared_ones(tmp_path):
     text = sending_policy.POLICY_FILE.read_text() + (
         '\n[services.camhs.templates.sms.en.invitation]\nid = "camhs-own"\n'
-        'text = "((service)): tell us about today: ((link))"\n')
+        'text = "((service)): tell us about today: ((link))"\n'
+    )
     (tmp_path / "policy.toml").write_text(text)
     policy = load_policy(tmp_path / "policy.toml")
     assert policy.template("camhs", "sms", "en", "invitation").id == "camhs-own"

@@ -99,7 +99,8 @@ def test_the_short_link_sends_a_parent_to_the_waiting_list_survey(keyed, client)
     response = client.get("/l/asd-2-burnley")
     assert response.status_code == 302
     assert response.headers["Location"] == (
-        "/s/asd-support?service=asd-nd-pathway&pathway=asd&letter=2&district=burnley")
+        "/s/asd-support?service=asd-nd-pathway&pathway=asd&letter=2&district=burnley"
+    )
     assert client.get("/l/asd-2-all").headers["Location"].endswith("letter=2")
     for bad in ("/l/asd-x-burnley", "/l/dentist-1-burnley", "/l/asd-1-atlantis", "/l/asd-0-all"):
         assert client.get(bad).status_code == 404

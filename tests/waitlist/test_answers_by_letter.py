@@ -29,8 +29,13 @@ def answer_from(client, link, waiting_experience="good", comment=""):
     page = client.get(link, follow_redirects=True)
     assert page.status_code == 200
     action = parse(page).select_one("form[method=post]")["action"]
-    data = {**form_fields(page), "support": "good", "assessed": "no",
-            "waiting_experience": waiting_experience, "comment": comment}
+    data = {
+        **form_fields(page),
+        "support": "good",
+        "assessed": "no",
+        "waiting_experience": waiting_experience,
+        "comment": comment,
+    }
     response = client.post(action, data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return action
@@ -65,8 +70,12 @@ def test_the_answer_stores_the_letter_pathway_and_district_and_nothing_about_the
     [response] = rows(Response)
     assert (response.pathway, response.letter_number, response.district_slug) == ("asd", 1, "burnley")
     assert (response.service_slug, response.instrument_slug) == ("asd-nd-pathway", "asd-support")
-    stored = " ".join(str(value) for model in (Response, Answer, Comment) for row in rows(model)
-                      for value in row.model_dump().values())
+    stored = " ".join(
+        str(value)
+        for model in (Response, Answer, Comment)
+        for row in rows(model)
+        for value in row.model_dump().values()
+    )
     for personal in ("ND-2026-0042", *(v for v in PERSONAL.values() if v)):
         assert personal not in stored and personal not in link and personal not in action
 
@@ -78,10 +87,16 @@ def test_answers_without_a_letter_link_count_overall_but_under_no_letter(novembe
     assert {r.letter_number for r in rows(Response)} == {None}
 
 
-@pytest.mark.parametrize(("query", "part"), [
-    ("pathway=dentist&letter=2", "pathway"), ("pathway=asd&letter=0", "letter"),
-    ("pathway=asd&letter=x", "letter"), ("letter=2", "pathway"), ("pathway=asd", "letter"),
-])
+@pytest.mark.parametrize(
+    ("query", "part"),
+    [
+        ("pathway=dentist&letter=2", "pathway"),
+        ("pathway=asd&letter=0", "letter"),
+        ("pathway=asd&letter=x", "letter"),
+        ("letter=2", "pathway"),
+        ("pathway=asd", "letter"),
+    ],
+)
 def test_a_survey_link_with_an_unknown_pathway_or_letter_says_which_part(app, client, query, part):
     response = client.get(f"/s/asd-support?service=asd-nd-pathway&{query}")
     assert response.status_code == 404

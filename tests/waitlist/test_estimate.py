@@ -63,8 +63,10 @@ def test_weekly_departures_count_back_from_the_day():
 
 def test_the_replay_judges_a_child_still_waiting_past_its_range_as_outside_and_leaves_out_discharges():
     start = date(2024, 1, 1)  # ten referrals a week, each child seen ten weeks later
-    history = [Wait(start + timedelta(days=n // 10 * 7), start + timedelta(days=n // 10 * 7 + 70), None)
-               for n in range(10 * 140)]
+    history = [
+        Wait(start + timedelta(days=n // 10 * 7), start + timedelta(days=n // 10 * 7 + 70), None)
+        for n in range(10 * 140)
+    ]
     late = Wait(date(2025, 3, 3), None, None)
     gone = Wait(date(2025, 3, 3), None, date(2025, 6, 1))
     base = estimate.backtest(history, RULES, ON, letter_days).figures()
@@ -82,8 +84,9 @@ def test_the_demo_list_meets_the_goals():
 
 
 def demo_waits():
-    return [Wait(r.referral_date, r.first_appointment, r.discharged_on)
-            for r in demo.rows(random.Random(7), ON)]
+    return [
+        Wait(r.referral_date, r.first_appointment, r.discharged_on) for r in demo.rows(random.Random(7), ON)
+    ]
 
 
 def changing_pace(week):

@@ -14,9 +14,22 @@ from feedback.waitlist.demo import sample_nhs_number
 from tests.conftest import everything_stored, rows
 from tests.feedback.test_cli import run
 
-HEADER = ["reference", "child_name", "date_of_birth", "nhs_number", "parent_name", "address_line_1",
-          "address_line_2", "town", "postcode", "referral_date", "pathway", "district",
-          "first_appointment_date", "discharge_date"]
+HEADER = [
+    "reference",
+    "child_name",
+    "date_of_birth",
+    "nhs_number",
+    "parent_name",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "referral_date",
+    "pathway",
+    "district",
+    "first_appointment_date",
+    "discharge_date",
+]
 ON = "2026-11-20"
 
 
@@ -27,11 +40,22 @@ def keyed(app):
 
 
 def family(reference="ND1", **overrides):
-    row = {"reference": reference, "child_name": "Wren Brightwater", "date_of_birth": "2019-03-04",
-           "nhs_number": "9434765919", "parent_name": "Jo Brightwater",
-           "address_line_1": "12 Heron Walk", "address_line_2": "", "town": "Burnley",
-           "postcode": "BB11 2XY", "referral_date": "2026-05-01", "pathway": "asd",
-           "district": "burnley", "first_appointment_date": "", "discharge_date": ""}
+    row = {
+        "reference": reference,
+        "child_name": "Wren Brightwater",
+        "date_of_birth": "2019-03-04",
+        "nhs_number": "9434765919",
+        "parent_name": "Jo Brightwater",
+        "address_line_1": "12 Heron Walk",
+        "address_line_2": "",
+        "town": "Burnley",
+        "postcode": "BB11 2XY",
+        "referral_date": "2026-05-01",
+        "pathway": "asd",
+        "district": "burnley",
+        "first_appointment_date": "",
+        "discharge_date": "",
+    }
     row.update(overrides)
     return row
 
@@ -48,8 +72,9 @@ def test_import_adds_families_and_a_reimport_updates_without_duplicating(keyed, 
     first = run(keyed, "waitlist", "import", str(write(tmp_path / "a.csv", [family("ND1"), family("ND2")])))
     assert first.exit_code == 0, first.output
     assert "Added 2, changed 0" in first.output
-    moved = family("ND1", address_line_1="3 Kingfisher Court", postcode="BB12 6AB",
-                   first_appointment_date="2026-11-02")
+    moved = family(
+        "ND1", address_line_1="3 Kingfisher Court", postcode="BB12 6AB", first_appointment_date="2026-11-02"
+    )
     second = run(keyed, "waitlist", "import", str(write(tmp_path / "b.csv", [moved, family("ND2")])))
     assert "Added 0, changed 1 (address 1, first appointment 1)" in second.output
     entries = {e.reference: e for e in rows(WaitingListEntry)}
@@ -59,17 +84,21 @@ def test_import_adds_families_and_a_reimport_updates_without_duplicating(keyed, 
     assert personal["address_line_1"] == "3 Kingfisher Court"
 
 
-@pytest.mark.parametrize(("changes", "reason"), [
-    ({"nhs_number": "9434765918"}, "not a valid NHS number"),
-    ({"referral_date": "31/02/2026"}, "referral_date"),
-    ({"pathway": "dentistry"}, "pathway"),
-    ({"district": "Atlantis"}, "district"),
-    ({"child_name": ""}, "child_name is missing"),
-    ({"referral_date": "2099-01-01"}, "in the future"),
-])
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"nhs_number": "9434765918"}, "not a valid NHS number"),
+        ({"referral_date": "31/02/2026"}, "referral_date"),
+        ({"pathway": "dentistry"}, "pathway"),
+        ({"district": "Atlantis"}, "district"),
+        ({"child_name": ""}, "child_name is missing"),
+        ({"referral_date": "2099-01-01"}, "in the future"),
+    ],
+)
 def test_a_file_with_any_bad_row_imports_nothing(keyed, tmp_path, changes, reason):
-    result = run(keyed, "waitlist", "import",
-                 str(write(tmp_path / "x.csv", [family("ND1"), family("ND2", **changes)])))
+    result = run(
+        keyed, "waitlist", "import", str(write(tmp_path / "x.csv", [family("ND1"), family("ND2", **changes)]))
+    )
     assert result.exit_code == 1
     assert reason in result.output and "Line 3 (ND2)" in result.output
     assert "Nothing imported" in result.output
@@ -126,9 +155,21 @@ def test_the_database_holds_no_name_or_nhs_number(keyed, tmp_path):
 def test_mark_sent_refuses_twice_and_for_a_family_already_seen(keyed, tmp_path):
     seen = family("ND2", first_appointment_date="2026-06-01")
     run(keyed, "waitlist", "import", str(write(tmp_path / "a.csv", [family("ND1"), seen])))
+
     def mark(reference, sequence):
-        return run(keyed, "letters", "mark-sent", "--reference", reference, "--sequence",
-                   str(sequence), "--on", ON, "--by", "Kim")
+        return run(
+            keyed,
+            "letters",
+            "mark-sent",
+            "--reference",
+            reference,
+            "--sequence",
+            str(sequence),
+            "--on",
+            ON,
+            "--by",
+            "Kim",
+        )
 
     ok = mark("ND1", 1)
     assert ok.exit_code == 0, ok.output
@@ -144,21 +185,29 @@ def test_mark_sent_refuses_twice_and_for_a_family_already_seen(keyed, tmp_path):
 def test_ten_thousand_families_import_and_each_due_letter_prints_once_with_its_own_address(keyed, tmp_path):
     rng = random.Random(5)
     start = date(2026, 11, 20)
-    families = [family(f"ND{n:05d}", nhs_number=sample_nhs_number(rng), parent_name=f"Parent {n:05d}",
-                       address_line_1=f"{n} Long Row",
-                       referral_date=(start - timedelta(days=rng.randrange(0, 700))).isoformat())
-                for n in range(10_000)]
+    families = [
+        family(
+            f"ND{n:05d}",
+            nhs_number=sample_nhs_number(rng),
+            parent_name=f"Parent {n:05d}",
+            address_line_1=f"{n} Long Row",
+            referral_date=(start - timedelta(days=rng.randrange(0, 700))).isoformat(),
+        )
+        for n in range(10_000)
+    ]
     result = run(keyed, "waitlist", "import", str(write(tmp_path / "big.csv", families)))
     assert "Added 10000" in result.output
     assert run(keyed, "letters", "mark-sent", "--all-due", "--on", "2026-11-20", "--by", "Kim").exit_code == 0
     later = date(2026, 11, 27)  # before the programme-wide letters of 1 December
     policy = schedule.load_policy()
     expected = sorted(
-        (f["reference"], d.sequence) for f in families
-        for d in schedule.letters_due(schedule.Entry(f["reference"], "asd",
-                                                     date.fromisoformat(f["referral_date"])),
-                                      policy, later)
-        if d.due_on > date(2026, 11, 20))
+        (f["reference"], d.sequence)
+        for f in families
+        for d in schedule.letters_due(
+            schedule.Entry(f["reference"], "asd", date.fromisoformat(f["referral_date"])), policy, later
+        )
+        if d.due_on > date(2026, 11, 20)
+    )
     out = tmp_path / "letters.pdf"
     printed = run(keyed, "letters", "print", "--on", later.isoformat(), "--out", str(out))
     assert printed.exit_code == 0, printed.output

@@ -23,12 +23,38 @@ def write_extract(path, count):
     numbers = [sample_nhs_number(rng) for _ in range(500)]
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["reference", "child_name", "date_of_birth", "nhs_number", "parent_name",
-                         "address_line_1", "town", "postcode", "referral_date", "pathway", "district"])
+        writer.writerow(
+            [
+                "reference",
+                "child_name",
+                "date_of_birth",
+                "nhs_number",
+                "parent_name",
+                "address_line_1",
+                "town",
+                "postcode",
+                "referral_date",
+                "pathway",
+                "district",
+            ]
+        )
         for n in range(count):
             referral = date(2026, 11, 20) - timedelta(days=n % 700)
-            writer.writerow([f"ND{n:06d}", "Wren Fellside", "2019-03-04", numbers[n % 500], f"Parent {n}",
-                             f"{n} Long Row", "Burnley", "BB11 2XY", referral.isoformat(), "asd", "burnley"])
+            writer.writerow(
+                [
+                    f"ND{n:06d}",
+                    "Wren Fellside",
+                    "2019-03-04",
+                    numbers[n % 500],
+                    f"Parent {n}",
+                    f"{n} Long Row",
+                    "Burnley",
+                    "BB11 2XY",
+                    referral.isoformat(),
+                    "asd",
+                    "burnley",
+                ]
+            )
     return path
 
 
@@ -44,8 +70,12 @@ def answer_timings(port, stop):
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
         body = urlencode({"csrf_token": csrf, "submission_id": str(uuid.uuid4()), **ANSWERS})
         started = time.perf_counter()
-        connection.request("POST", "/s/local-offer", body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        connection.request(
+            "POST",
+            "/s/local-offer",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
         response = connection.getresponse()
         response.read()
         timings.append((response.status, time.perf_counter() - started))

@@ -11,9 +11,16 @@ from pypdf import PdfReader
 from feedback.db import reading, transaction
 from feedback.waitlist import crypto, dao, demo, extract, letters, schedule, tracker
 
-PERSONAL = {"child_name": "Wren Brightwater", "date_of_birth": "2019-03-04", "nhs_number": "9434765919",
-            "parent_name": "Jo Brightwater", "address_line_1": "12 Heron Walk", "address_line_2": "",
-            "town": "Burnley", "postcode": "BB11 2XY"}
+PERSONAL = {
+    "child_name": "Wren Brightwater",
+    "date_of_birth": "2019-03-04",
+    "nhs_number": "9434765919",
+    "parent_name": "Jo Brightwater",
+    "address_line_1": "12 Heron Walk",
+    "address_line_2": "",
+    "town": "Burnley",
+    "postcode": "BB11 2XY",
+}
 
 
 @pytest.fixture
@@ -28,8 +35,9 @@ def create_family(reference="ND1", referral=date(2026, 5, 1), seen=None, dischar
     with transaction() as session:
         dao.save_rows(session, crypto.configured_key(), [row])
         entry = dao.entry(session, reference)
-        scheduled = {d.sequence: d for d in schedule.scheduled_letters(dao.as_schedule_entry(entry),
-                                                                       tracker.policy())}
+        scheduled = {
+            d.sequence: d for d in schedule.scheduled_letters(dao.as_schedule_entry(entry), tracker.policy())
+        }
         for sequence, sent_on in sent:
             dao.record_sent(session, entry, scheduled[sequence], sent_on, "Kim")
 
@@ -65,8 +73,9 @@ def test_a_family_waiting_fourteen_months_at_the_start_gets_a_plain_apology(keye
     create_family(referral=date(2025, 2, 1))
     text = one_letter(date(2026, 4, 1))
     assert "Your child has waited a long time: we are sorry" in text
-    assert ("has been waiting for an assessment for 1 year and 2 months. "
-            "That is too long, and we are sorry.") in text
+    assert (
+        "has been waiting for an assessment for 1 year and 2 months. That is too long, and we are sorry."
+    ) in text
 
 
 @pytest.mark.parametrize("stopped", [{"seen": date(2026, 5, 20)}, {"discharged": date(2026, 5, 20)}])
@@ -127,8 +136,11 @@ def test_every_printed_letter_reads_back_true_on_its_print_date(keyed, tmp_path)
         dao.save_rows(session, crypto.configured_key(), rows)
     on = today - timedelta(weeks=2)
     contents = printed(on)
-    stopped = {r.reference for r in rows if (r.first_appointment or date.max) <= on
-               or (r.discharged_on or date.max) <= on}
+    stopped = {
+        r.reference
+        for r in rows
+        if (r.first_appointment or date.max) <= on or (r.discharged_on or date.max) <= on
+    }
     assert len(contents) > 50
     assert not {c.reference for c in contents} & stopped
     reader = PdfReader(letters.write_pdf(contents, tmp_path / "letters.pdf"))
@@ -146,8 +158,10 @@ def test_every_printed_letter_reads_back_true_on_its_print_date(keyed, tmp_path)
                 assert datetime.strptime(by, "%d %B %Y").date() > on
 
 
-@pytest.mark.parametrize(("sent_on", "reason"), [
-    (date(2026, 12, 2), "is in the future"), (date(2026, 4, 30), "is not due until 1 May 2026")])
+@pytest.mark.parametrize(
+    ("sent_on", "reason"),
+    [(date(2026, 12, 2), "is in the future"), (date(2026, 4, 30), "is not due until 1 May 2026")],
+)
 def test_a_sent_date_in_the_future_or_before_the_letter_fell_due_is_refused(keyed, sent_on, reason):
     create_family(referral=date(2026, 5, 1))
     with pytest.raises(tracker.LetterRefused, match=reason), transaction() as session:

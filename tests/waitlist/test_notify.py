@@ -41,7 +41,11 @@ def test_a_letter_accepted_by_notify_is_recorded_as_sent_with_notify_s_id(app, n
     assert reader.trailer["/Root"]["/Lang"] == "en-GB" and "12 Heron Walk" in reader.pages[0].extract_text()
     [letter] = letters_of("ND1")
     assert (letter.sequence, letter.notify_id, letter.notify_status, letter.sent_on) == (
-        1, notify_id, "accepted", ON)
+        1,
+        notify_id,
+        "accepted",
+        ON,
+    )
     assert notify.refused == []
 
 

@@ -11,9 +11,16 @@ from feedback.models import AuditEvent, Letter, WaitingListEntry
 from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, form_fields, parse, rows, sign_in
 
-PERSONAL = {"child_name": "Ember Quillfeather", "date_of_birth": "2019-06-07", "nhs_number": "9434765870",
-            "parent_name": "Robin Quillfeather", "address_line_1": "7 Lantern Yard", "address_line_2": "",
-            "town": "Chorley", "postcode": "PR7 4ZZ"}
+PERSONAL = {
+    "child_name": "Ember Quillfeather",
+    "date_of_birth": "2019-06-07",
+    "nhs_number": "9434765870",
+    "parent_name": "Robin Quillfeather",
+    "address_line_1": "7 Lantern Yard",
+    "address_line_2": "",
+    "town": "Chorley",
+    "postcode": "PR7 4ZZ",
+}
 
 
 @pytest.fixture
@@ -23,8 +30,16 @@ def asd(app):
     with transaction() as session:
         dao.save_rows(session, crypto.configured_key(app), [row])
         entry = dao.entry(session, "ND7001")
-        session.add(Letter(entry_id=entry.id, sequence=1, letter_type="acknowledgement",
-                           due_on=date(2025, 9, 15), sent_on=date(2025, 9, 12), sent_by="asd@example.org"))
+        session.add(
+            Letter(
+                entry_id=entry.id,
+                sequence=1,
+                letter_type="acknowledgement",
+                due_on=date(2025, 9, 15),
+                sent_on=date(2025, 9, 12),
+                sent_by="asd@example.org",
+            )
+        )
     create_staff("asd@example.org", "asd_team")
     client = app.test_client()
     sign_in(client, "asd@example.org")
@@ -46,8 +61,16 @@ def test_subject_access_export_holds_everything_about_the_family_and_is_audited(
     record = json.loads(download.data)
     assert record["personal_details"] == PERSONAL
     assert record["waiting_list"]["referral_date"] == "2025-09-01"
-    assert record["letters"] == [{"number": 1, "kind": "acknowledgement", "due_on": "2025-09-15",
-                                  "sent_on": "2025-09-12", "sent_by": "asd@example.org", "returned_on": None}]
+    assert record["letters"] == [
+        {
+            "number": 1,
+            "kind": "acknowledgement",
+            "due_on": "2025-09-15",
+            "sent_on": "2025-09-12",
+            "sent_by": "asd@example.org",
+            "returned_on": None,
+        }
+    ]
     viewed = record["record_access"][0]
     assert (viewed["by"], viewed["action"]) == ("asd@example.org", "view_personal_data")
     [event] = rows(AuditEvent, action="subject_access_export")
@@ -89,8 +112,10 @@ def test_the_application_log_holds_no_personal_data_from_a_family_s_journey(asd,
     asd.get("/asd/family/ND7001")
     asd.get("/asd/family/ND7001/letter.pdf")
     asd.get("/asd/family/ND7001/record.json")
-    asd.post("/asd/family/ND7001/sent", data={**form_fields(asd.get("/asd/family/ND7001")),
-                                              "sequence": "2", "sent_on": "not a date"})
+    asd.post(
+        "/asd/family/ND7001/sent",
+        data={**form_fields(asd.get("/asd/family/ND7001")), "sequence": "2", "sent_on": "not a date"},
+    )
     jobs.run("letters_due")
     assert "letters_due" in caplog.text  # the log is live, and is what is searched
     for value in ("Ember", "Quillfeather", "9434765870", "943 476 5870", "Lantern Yard", "PR7 4ZZ"):

@@ -19,7 +19,11 @@ def test_new_referral_gets_letter_one_at_referral_then_every_four_months():
     entry = Entry("R1", "asd", date(2026, 6, 10))
     assert dues(entry, date(2026, 6, 10)) == [(1, "acknowledgement", date(2026, 6, 10))]
     assert [d.due_on for d in schedule.scheduled_letters(entry, POLICY)][:4] == [
-        date(2026, 6, 10), date(2026, 10, 10), date(2027, 2, 10), date(2027, 6, 10)]
+        date(2026, 6, 10),
+        date(2026, 10, 10),
+        date(2027, 2, 10),
+        date(2027, 6, 10),
+    ]
     assert dues(entry, date(2026, 10, 10), sent=[1]) == [(2, "support_offer", date(2026, 10, 10))]
 
 
@@ -32,15 +36,18 @@ def test_family_already_waiting_nine_months_at_programme_start_starts_at_the_pro
     assert [d.sequence for d in schedule.letters_due(entry, POLICY, date(2026, 8, 1))] == [1, 2]
 
 
-@pytest.mark.parametrize(("referral", "first_letters"), [
-    (date(2026, 6, 10), ["acknowledgement", "support_offer", "update", "twelve_month", "update"]),
-    (date(2025, 7, 1), ["already_waiting", "support_offer", "update", "twelve_month", "update"]),
-    (date(2025, 2, 1), ["long_wait", "support_offer", "update", "update"]),
-])
+@pytest.mark.parametrize(
+    ("referral", "first_letters"),
+    [
+        (date(2026, 6, 10), ["acknowledgement", "support_offer", "update", "twelve_month", "update"]),
+        (date(2025, 7, 1), ["already_waiting", "support_offer", "update", "twelve_month", "update"]),
+        (date(2025, 2, 1), ["long_wait", "support_offer", "update", "update"]),
+    ],
+)
 def test_the_letters_fit_how_long_the_family_had_waited_when_the_programme_started(referral, first_letters):
     # New referral; waiting 9 months at the start; waiting 14 months at the start.
     letters = schedule.scheduled_letters(Entry("R", "asd", referral), POLICY)
-    assert [d.letter_type for d in letters[:len(first_letters)]] == first_letters
+    assert [d.letter_type for d in letters[: len(first_letters)]] == first_letters
 
 
 def test_a_family_still_waiting_after_the_listed_letters_goes_on_getting_updates():
@@ -49,8 +56,9 @@ def test_a_family_still_waiting_after_the_listed_letters_goes_on_getting_updates
     assert len(letters) == 4 + POLICY.repeat_limit
 
 
-@pytest.mark.parametrize("stopped", [{"first_appointment": date(2026, 9, 20)},
-                                     {"discharged_on": date(2026, 9, 20)}])
+@pytest.mark.parametrize(
+    "stopped", [{"first_appointment": date(2026, 9, 20)}, {"discharged_on": date(2026, 9, 20)}]
+)
 def test_a_letter_that_fell_due_before_the_child_was_seen_or_discharged_is_never_due_after(stopped):
     entry = Entry("R", "asd", date(2026, 5, 1), **stopped)
     assert [d.sequence for d in schedule.letters_due(entry, POLICY, date(2026, 9, 19))] == [1, 2]
@@ -63,20 +71,24 @@ def test_a_late_letter_replaces_those_due_before_it_and_a_first_letter_stays_a_f
     due = schedule.letters_due(entry, POLICY, date(2026, 11, 1))
     assert [d.sequence for d in due] == [1, 2]
     assert schedule.letter_to_send(due, [], "acknowledgement") == schedule.DueLetter(
-        2, "acknowledgement", date(2026, 9, 1))
+        2, "acknowledgement", date(2026, 9, 1)
+    )
     assert schedule.letter_to_send(due[1:], [1], "acknowledgement") == due[1]
     assert schedule.letter_to_send([], [1, 2], "acknowledgement") is None
 
 
-@pytest.mark.parametrize(("referral", "on", "words"), [
-    (date(2025, 11, 1), date(2026, 12, 1), "1 year and 1 month"),
-    (date(2024, 12, 1), date(2026, 12, 1), "2 years"),
-    (date(2026, 4, 30), date(2026, 12, 1), "7 months"),
-    (date(2026, 4, 30), date(2026, 11, 29), "6 months"),
-    (date(2026, 9, 30), date(2026, 12, 1), "8 weeks"),
-    (date(2026, 11, 24), date(2026, 12, 1), "1 week"),
-    (date(2026, 11, 30), date(2026, 12, 1), "less than a week"),
-])
+@pytest.mark.parametrize(
+    ("referral", "on", "words"),
+    [
+        (date(2025, 11, 1), date(2026, 12, 1), "1 year and 1 month"),
+        (date(2024, 12, 1), date(2026, 12, 1), "2 years"),
+        (date(2026, 4, 30), date(2026, 12, 1), "7 months"),
+        (date(2026, 4, 30), date(2026, 11, 29), "6 months"),
+        (date(2026, 9, 30), date(2026, 12, 1), "8 weeks"),
+        (date(2026, 11, 24), date(2026, 12, 1), "1 week"),
+        (date(2026, 11, 30), date(2026, 12, 1), "less than a week"),
+    ],
+)
 def test_waits_are_said_in_months_and_years_and_in_weeks_under_three_months(referral, on, words):
     assert schedule.wait_in_words(referral, on) == words
 

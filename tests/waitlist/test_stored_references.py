@@ -36,11 +36,19 @@ def entry_id(reference):
     return row.id
 
 
-@pytest.mark.parametrize(("reference", "problem"), [
-    ("ND/0042", 'a slash'), ('ND"0042', "a quote"), ("ND\n0042", "a line break"),
-    ("ND 0042", "a space"), ("ND#0042", "other characters: #"), ("-ND0042", "a hyphen at the start"),
-    ("N" * 41, "more than 40 characters"), ("", "it is empty"),
-])
+@pytest.mark.parametrize(
+    ("reference", "problem"),
+    [
+        ("ND/0042", "a slash"),
+        ('ND"0042', "a quote"),
+        ("ND\n0042", "a line break"),
+        ("ND 0042", "a space"),
+        ("ND#0042", "other characters: #"),
+        ("-ND0042", "a hyphen at the start"),
+        ("N" * 41, "more than 40 characters"),
+        ("", "it is empty"),
+    ],
+)
 def test_each_way_a_reference_breaks_the_rule_is_named(reference, problem):
     assert any(p.startswith(problem) for p in references.problems(reference))
 
@@ -52,7 +60,11 @@ def test_a_reference_that_follows_the_rule_has_no_problems():
 def test_a_suggestion_follows_the_rule_and_is_nobody_else_s():
     found = references.breakers({1: "ND/0042", 2: "ND 0042", 3: "ND-0042", 4: "ND\n0042 ", 5: "//"})
     assert [(b.entry_id, b.suggestion) for b in found] == [
-        (1, "ND-0042-2"), (2, "ND-0042-3"), (4, "ND-0042-4"), (5, "REF")]
+        (1, "ND-0042-2"),
+        (2, "ND-0042-3"),
+        (4, "ND-0042-4"),
+        (5, "REF"),
+    ]
 
 
 def test_a_reference_is_shown_on_one_line_with_its_odd_characters_escaped():
@@ -68,8 +80,8 @@ def test_the_check_lists_each_stored_reference_that_breaks_the_rule_and_how_to_f
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0].startswith("5 stored reference(s) break the rule (letters, digits")
-    assert lines[1] == f"  id {entry_id('ND/0042')}: \"ND/0042\" has a slash; suggested: ND-0042"
-    assert lines[3].startswith(f"  id {entry_id('ND' + chr(10) + '0042')}: \"ND\\n0042\" has a line break")
+    assert lines[1] == f'  id {entry_id("ND/0042")}: "ND/0042" has a slash; suggested: ND-0042'
+    assert lines[3].startswith(f'  id {entry_id("ND" + chr(10) + "0042")}: "ND\\n0042" has a line break')
     assert "\x1b" not in result.output and len(lines) == 7
     assert "Change each one in the provider's system first" in lines[6]
     assert "feedback waitlist references --change ID NEW" in lines[6]
@@ -78,9 +90,12 @@ def test_the_check_lists_each_stored_reference_that_breaks_the_rule_and_how_to_f
 def test_the_check_says_all_is_well_when_every_reference_follows_the_rule(keyed):
     create_family("ND-1")
     result = run(keyed, "waitlist", "references")
-    assert (result.exit_code, result.output.strip()) == (0, "All 1 stored references follow the rule "
-                                                         "(letters, digits and single hyphens between "
-                                                         "them, up to 40 characters).")
+    assert (result.exit_code, result.output.strip()) == (
+        0,
+        "All 1 stored references follow the rule "
+        "(letters, digits and single hyphens between "
+        "them, up to 40 characters).",
+    )
 
 
 def test_an_import_warns_about_stored_references_that_break_the_rule(keyed, tmp_path):
@@ -106,9 +121,13 @@ def test_a_changed_reference_keeps_the_family_s_letters_and_is_audited(keyed):
     assert run(keyed, "waitlist", "references").exit_code == 0
 
 
-@pytest.mark.parametrize(("new", "reason"), [
-    ("ND/42", "the new reference must be letters, digits"), ("ND-1", "ND-1 is already another family's"),
-])
+@pytest.mark.parametrize(
+    ("new", "reason"),
+    [
+        ("ND/42", "the new reference must be letters, digits"),
+        ("ND-1", "ND-1 is already another family's"),
+    ],
+)
 def test_a_change_to_a_reference_that_breaks_the_rule_or_is_taken_is_refused(keyed, new, reason):
     create_family("ND-1")
     create_family("ND 2")
@@ -154,11 +173,15 @@ def test_the_asd_team_changes_a_reference_and_the_family_s_pages_open_again(asd_
     create_family("ND/0042", referral=date(2026, 11, 20))
     page = asd_team.get("/asd/references")
     token = parse(page).select_one("input[name=csrf_token]")["value"]
-    response = asd_team.post(f"/asd/references/{entry_id('ND/0042')}",
-                             data={"csrf_token": token, "new_reference": " ND-0042 "})
+    response = asd_team.post(
+        f"/asd/references/{entry_id('ND/0042')}", data={"csrf_token": token, "new_reference": " ND-0042 "}
+    )
     assert response.headers["Location"].endswith("/asd/family/ND-0042")
     assert asd_team.get("/asd/family/ND-0042").status_code == 200
     assert asd_team.get("/asd/family/ND-0042/letter.pdf").status_code == 200
-    refused = asd_team.post(f"/asd/references/{entry_id('ND-0042')}",
-                            data={"csrf_token": token, "new_reference": "ND-0043"}, follow_redirects=True)
+    refused = asd_team.post(
+        f"/asd/references/{entry_id('ND-0042')}",
+        data={"csrf_token": token, "new_reference": "ND-0043"},
+        follow_redirects=True,
+    )
     assert "Not changed: ND-0042 already follows the rule" in parse(refused).get_text()
