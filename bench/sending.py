@@ -74,7 +74,7 @@ def main():
     parser.add_argument("--count", type=int, default=10_000)
     args = parser.parse_args()
     from feedback import clock
-    from feedback.setup import initialise
+    from feedback.initialise import initialise
     from surveys import contact, intake, notify_client, sending
     from surveys.throttle import Throttle
 

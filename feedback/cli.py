@@ -69,7 +69,7 @@ def main():
 @in_app(migrated=False)
 def init():
     """Create or migrate the database and load instruments, services and KPIs."""
-    from feedback.setup import initialise
+    from feedback.initialise import initialise
 
     errors = initialise(echo=click.echo)
     if errors:
@@ -89,7 +89,7 @@ def demo(responses, seed, replace, new_passwords):
     """Initialise, then fill the database with a synthetic year of answers, a waiting list and
     staff accounts, then work out the figures; print what to open."""
     from feedback import demo as demo_data
-    from feedback.setup import initialise
+    from feedback.initialise import initialise
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("feedback demo makes invented data and accounts: refused in production.")

@@ -13,8 +13,8 @@ from sqlalchemy.pool import NullPool
 
 from feedback import clock, create_app
 from feedback.db import reading, transaction
+from feedback.initialise import initialise
 from feedback.models import Invitation
-from feedback.setup import initialise
 from surveys import tokens
 
 

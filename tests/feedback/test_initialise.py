@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from feedback.db import get_engine, transaction
+from feedback.initialise import initialise
 from feedback.models import Instrument, Response, Service
-from feedback.setup import initialise
 from surveys import definitions
 from tests.conftest import form_fields, rows
 

@@ -1,4 +1,4 @@
-"""What ``feedback init`` does: migrate the schema, then load reference data and instruments."""
+"""What `feedback init` does: migrate the schema, then load reference data and instruments."""
 
 from flask import current_app
 
