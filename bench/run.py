@@ -2,6 +2,7 @@
 
     python bench/run.py                      # all of them, 1,000,000 responses
     python bench/run.py --responses 200000 --only aggregation dashboard
+    python bench/postgres.py                 # 10,000,000 responses on PostgreSQL, loaded by COPY
 
 Nothing here passes or fails; it prints what it measured. Run on an idle machine.
 """
