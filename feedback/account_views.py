@@ -1,5 +1,6 @@
-"""Signing in and your own account: the password and code steps (with their waits and locks),
-"sign out everywhere", and the second factor. The admin's pages are in feedback.user_admin."""
+"""The staff blueprint: signing in and out (the password and code steps, with their waits and
+locks), your own account ("sign out everywhere", the second factor) and, in feedback.user_admin,
+the admin's pages for accounts. Who may open each page is set in create_app."""
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -14,7 +15,8 @@ from feedback.forms import CodeForm, LoginForm, PasswordCheckForm, RemoveSecondF
 from feedback.models import StaffUser
 
 bp = Blueprint("accounts", __name__, url_prefix="/dashboard")
-auth.guard_blueprint(bp, open_endpoints={"accounts.login_code"})
+# Open to visitors who are not signed in; every other page of the blueprint needs a signed-in user.
+OPEN_ENDPOINTS = {"accounts.login", "accounts.login_code"}
 
 LOCKED = "This account is locked after too many failed sign-ins. Ask an administrator to unlock it."
 
@@ -43,8 +45,9 @@ def _count_failure(email, user, what):
         )
 
 
-def login_page():
-    """Sign in with email and password (the dashboard's login route)."""
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password (waits and locks are kept by feedback.lockout)."""
     form = LoginForm()
     error, headers = None, {}
     if form.validate_on_submit():
@@ -73,12 +76,20 @@ def login_page():
     return render_template("dashboard/login.html", form=form, error=error), 401 if error else 200
 
 
+@bp.post("/logout")
+def logout():
+    """Sign out here and on every other device (the account's sessions all end)."""
+    audit.record("sign_out")
+    auth.sign_out()
+    return redirect(url_for("accounts.login"))
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 def login_code():
     """The second step of sign-in for accounts with a second factor: the six-digit code."""
     user = auth.pending_user()
     if user is None:
-        return redirect(url_for("dashboard.login"))
+        return redirect(url_for("accounts.login"))
     form = CodeForm()
     error, status, headers = None, 200, {}
     if form.validate_on_submit():

@@ -184,29 +184,44 @@ def current_user():
     return user
 
 
-def guard_blueprint(blueprint, roles=None, open_endpoints=()):
-    """Set up a blueprint of staff pages: every route needs a signed-in user (with one of
-    ``roles``, if given), no response is cached, and templates see the user and role names."""
+def guard(app, blueprint, roles=None, open_endpoints=()):
+    """Put a registered blueprint's pages behind sign-in, on this app: every route needs a
+    signed-in user (with one of ``roles``, if given), no response is cached, and templates see the
+    user and role names.
 
-    @blueprint.before_request
+    Called in create_app, where blueprints are registered, so the rules for every staff page are
+    read in one place. They are attached to the app rather than the blueprint: a blueprint is a
+    module-level object registered by each app, and Flask refuses new hooks on one once it has
+    been registered. The check runs before the blueprint's own hooks, so nothing of a staff page
+    runs for a visitor who may not see it.
+    """
+    if blueprint.name not in app.blueprints:
+        raise ValueError(f"register the blueprint {blueprint.name!r} before guarding it")
+
     def require_staff():
         if request.endpoint in open_endpoints:
             return None
         user = current_user()
         if user is None:
-            return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         if roles and user.role not in roles:
             abort(403)
         return None
 
-    @blueprint.after_request
     def no_store(response):
         response.headers["Cache-Control"] = "no-store"  # staff pages may hold personal data
         return response
 
-    @blueprint.context_processor
     def staff_context():
         return {"user": current_user(), "roles": ROLES}
+
+    app.before_request_funcs.setdefault(blueprint.name, []).insert(0, require_staff)
+    app.after_request_funcs.setdefault(blueprint.name, []).append(no_store)
+    app.template_context_processors.setdefault(blueprint.name, []).append(staff_context)
+    app.extensions.setdefault("staff_guards", {})[blueprint.name] = {
+        "roles": set(roles or ()),
+        "open_endpoints": set(open_endpoints),
+    }
 
 
 def requires_role(*roles):

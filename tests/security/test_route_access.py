@@ -1,9 +1,13 @@
-"""One test walks every registered route for every role and checks allow or deny."""
+"""One test walks every registered route for every role and checks allow or deny; another checks
+that every staff blueprint has its access rules attached where it is registered, in create_app."""
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from feedback import auth
 from feedback.db import transaction
 from feedback.waitlist import crypto, dao, extract
 from tests.conftest import create_staff, sign_in
@@ -14,7 +18,7 @@ PUBLIC = (
     "pages.",
     "chat.",
     "static",
-    "dashboard.login",
+    "accounts.login",
     "health.",
     "letter_links.",
     "you_said.",
@@ -72,6 +76,8 @@ SAMPLES = {
 
 
 def allowed(endpoint, role):
+    if endpoint in ONLY:  # first: "accounts.login_code" is not the public "accounts.login"
+        return role in ONLY[endpoint]
     if endpoint.startswith(PUBLIC):
         return True
     if role is None or endpoint.startswith(TOKEN_ONLY):
@@ -128,7 +134,7 @@ def test_every_route_allows_or_denies_each_role(prepared, role):
         sign_in(client, f"{role}@example.org")
     checked = 0
     for endpoint, method, path in _routes(prepared):
-        if endpoint in ("dashboard.logout", "accounts.reset_password"):
+        if endpoint in ("accounts.logout", "accounts.reset_password"):
             continue  # would end the session (or change the password) for the routes after it
         response = client.open(path, method=method, json={} if endpoint.startswith("chat.") else None)
         denied = response.status_code in (401, 403) or (
@@ -139,3 +145,49 @@ def test_every_route_allows_or_denies_each_role(prepared, role):
         response.close()  # file responses (static, widget.js) hold the file open until closed
         checked += 1
     assert checked >= 30
+
+
+def _staff_blueprints(app):
+    """Return the names of the blueprints that serve a page under /dashboard or /asd."""
+    return {
+        rule.endpoint.rpartition(".")[0]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(("/dashboard/", "/asd/")) or rule.rule in ("/dashboard", "/asd")
+    }
+
+
+def test_every_blueprint_under_the_dashboard_or_asd_has_a_guard_attached_in_create_app(app):
+    staff = _staff_blueprints(app)
+    assert {"accounts", "dashboard", "triage", "actions", "groups", "asd", "invitations"} <= staff
+    guards = app.extensions["staff_guards"]
+    assert not staff - set(guards), f"staff blueprints without a guard: {sorted(staff - set(guards))}"
+    for name in staff:
+        first = app.before_request_funcs[name][0]
+        assert first.__qualname__ == "guard.<locals>.require_staff", name  # before the blueprint's own
+    assert guards["asd"]["roles"] == {"asd_team"}
+    assert guards["accounts"]["open_endpoints"] == {"accounts.login", "accounts.login_code"}
+    assert all(not guard["open_endpoints"] for name, guard in guards.items() if name != "accounts")
+
+
+def test_access_rules_are_attached_only_where_blueprints_are_registered():
+    root = Path(__file__).resolve().parents[2]
+    attaching = []
+    for package in ("feedback", "surveys", "bot", "analysis"):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "guard"
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "auth"
+                ):
+                    attaching.append(str(path.relative_to(root)))
+    assert attaching and set(attaching) == {"feedback/__init__.py"}
+    assert not hasattr(auth, "guard_blueprint")
+
+
+def test_the_guards_sit_on_each_app_and_never_on_the_shared_blueprints(app):
+    for name in app.extensions["staff_guards"]:
+        own_hooks = [f for funcs in app.blueprints[name].before_request_funcs.values() for f in funcs]
+        assert not [f for f in own_hooks if f.__name__ == "require_staff"], name
