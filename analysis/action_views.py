@@ -3,7 +3,7 @@ approves it before it is public."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from analysis import actions, actions_dao, dao, measures, service, triage
+from analysis import actions, actions_dao, dao, measures, scorecard_reads, triage
 from analysis.triage_views import reads_flagged, visible_services
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
@@ -94,7 +94,7 @@ def _prefilled(services, themes):
     """Start the form from ?service=&theme= with the number of comments of the last three months."""
     fields = {key: request.args.get(key, "") for key in ("service", "theme")}
     if fields["service"] in {s.slug for s in services} and fields["theme"] in themes:
-        months = measures.previous_months(service.latest_month() or clock.today().replace(day=1), 3)
+        months = measures.previous_months(scorecard_reads.latest_month() or clock.today().replace(day=1), 3)
         with reading() as session:
             fields["comments_behind"] = actions_dao.comments_with_theme(
                 session, fields["service"], fields["theme"], months

@@ -11,9 +11,9 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 
-from analysis import dao, openapi, service
+from analysis import dao, openapi, scorecard_reads
+from analysis.scorecard_reads import MonthError
 from analysis.sentiment import label as sentiment_label
-from analysis.service import MonthError
 from feedback import api_tokens, audit, auth, ratelimit
 from feedback.db import reading, transaction
 
@@ -59,8 +59,8 @@ def no_store(response):
 def _month():
     text = request.args.get("month")
     if not text:
-        return service.latest_month() or None
-    return service.parse_month(text)
+        return scorecard_reads.latest_month() or None
+    return scorecard_reads.parse_month(text)
 
 
 @bp.get("/kpis")
@@ -78,8 +78,8 @@ def kpis():
         return _problem(400, f"{error}.")
     if month is None:
         return jsonify([])
-    view = service.month_view(month, require_data=False)
-    figures = service.figures(view, by, plan)
+    view = scorecard_reads.month_view(month, require_data=False)
+    figures = scorecard_reads.figures(view, by, plan)
     if holder.services is not None and by == "service":
         figures = [f for f in figures if f.scope.split(":", 1)[1] in holder.services]
     audit.record("api_read", subject=f"kpis {month:%Y-%m}{' by ' + by if by else ''}", actor=holder.email)
@@ -95,7 +95,7 @@ def fft_return():
         return _problem(400, f"{error}.")
     if month is None:
         return jsonify([])
-    header, rows = service.fft_return(month, g.api_token.services)
+    header, rows = scorecard_reads.fft_return(month, g.api_token.services)
     audit.record("api_read", subject=f"fft-return {month:%Y-%m}", actor=g.api_token.email)
     return jsonify(
         [{"month": month.strftime("%Y-%m"), **dict(zip(header, row, strict=True))} for row in rows]
@@ -107,7 +107,7 @@ def comments():
     """Comments, newest first, by month, service and words, under the token's scope rules."""
     holder = g.api_token
     try:
-        month = service.parse_month(request.args["month"]) if request.args.get("month") else None
+        month = scorecard_reads.parse_month(request.args["month"]) if request.args.get("month") else None
     except MonthError as error:
         return _problem(400, f"{error}.")
     service_slug = request.args.get("service") or None

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from analysis import dao, exports, measures, service
-from analysis.service import MonthError, parse_value
+from analysis import dao, exports, jobs, measures, scorecard_reads
+from analysis.scorecard_reads import MonthError, parse_value
 from feedback.db import reading, transaction
 from feedback.text import MESSAGE, CsvFileError, read_csv, unstorable
 
@@ -18,7 +18,7 @@ def _month(_ctx, _param, value):
     if value is None:
         return None
     try:
-        return service.parse_month(value)
+        return scorecard_reads.parse_month(value)
     except MonthError as error:
         raise click.BadParameter(str(error)) from None
 
@@ -66,15 +66,17 @@ def kpis(ctx, month, by, fmt, plan):
         return
     if month is None:
         raise click.UsageError("give --month YYYY-MM, or a command such as `feedback kpis check`")
+    # The command line may work out a month no job has reached yet; a page view never writes.
+    jobs.rebuild_if_missing(month)
     try:
-        view = service.month_view(month, aggregate_missing=True)
+        view = scorecard_reads.month_view(month)
     except MonthError as error:
         click.echo(f"Error: {error}.", err=True)
         sys.exit(1)
     if plan and plan not in {p.slug for p in view.plans}:
         click.echo(f"Error: no plan called {plan!r}.", err=True)
         sys.exit(1)
-    figures = service.figures(view, by, plan)
+    figures = scorecard_reads.figures(view, by, plan)
     if fmt == "json":
         click.echo(json.dumps([figure.as_dict() for figure in figures], indent=1))
     elif fmt == "jsonl":
@@ -109,7 +111,7 @@ def check():
 @click.option("--month", required=True, callback=_month, help="YYYY-MM")
 def fft_return(month):
     """Print the month's Friends and Family Test return as CSV (answers and modes per service)."""
-    header, rows = service.fft_return(month)
+    header, rows = scorecard_reads.fft_return(month)
     click.echo(exports.to_csv(header, rows), nl=False)
 
 
@@ -190,7 +192,7 @@ def _checked_value(plans, row, seen, line):
         raise ValueError(f"no KPI {ref!r} in plan {plan_slug!r}")
     if kpi.surveyed:
         raise ValueError(f"{ref} is worked out from answers and cannot be entered by hand")
-    month = service.parse_month(row["month"].strip())
+    month = scorecard_reads.parse_month(row["month"].strip())
     first = seen.setdefault((plan_slug, ref, month), line)
     if first != line:
         raise ValueError(f"{ref} for {month:%B %Y} is already on line {first}")

@@ -1,14 +1,13 @@
-"""Queries for KPIs: loading definitions, aggregating answers in SQL, reading snapshots."""
+"""Queries of the analysis package: plans, a month's counts for the snapshot, snapshots, comments."""
 
 import json
 from dataclasses import asdict
 from datetime import date
 
-from sqlalchemy import and_, delete, func, insert, literal, or_
+from sqlalchemy import and_, delete, func, or_
 from sqlmodel import select
 
-from analysis import definitions
-from feedback import clock
+from analysis import counting, definitions
 from feedback.models import (
     Answer,
     Comment,
@@ -23,8 +22,6 @@ from feedback.models import (
     Response,
     Service,
 )
-
-SCOPES = ("all", "service", "provider", "district", "letter")
 
 
 def save_plans(session, plans):
@@ -72,273 +69,70 @@ def plans(session):
     return result
 
 
-def _scope_column(scope, model=Response):
-    return None if scope == "all" else getattr(model, f"{scope}_slug")
-
-
-def _letter_key(number):
-    """Return the scope key of a waiting-list letter's number (answers from its short link)."""
-    return None if number is None else str(number)
-
-
-def _grouped(session, query, key):
-    """Run an aggregate grouped by ``key`` (or over everything when key is None)."""
-    if key is None:  # PostgreSQL refuses GROUP BY on a constant, so "all" has no GROUP BY
-        query = query.add_columns(literal("all").label("scope_key"))
-    else:
-        query = query.add_columns(key.label("scope_key")).group_by(key)
-    return {
-        row.scope_key: row for row in session.execute(query) if row.scope_key is not None and row.denominator
-    }
-
-
-def _scope_key(scope, service, provider, district, letter=None):
-    return {
-        "all": "all",
-        "service": service,
-        "provider": provider,
-        "district": district,
-        "letter": _letter_key(letter),
-    }[scope]
-
-
-def _month_answers(session, month):
-    """Return {(instrument, question): [(value, service, provider, district, letter, count), ...]}
-    for a month, from one GROUP BY over its answers that every share KPI and scope then reads."""
-    cache = session.info.setdefault("month_answers", {})
-    if month not in cache:
-        cache.update(_answers_by_month(session, [month]))
-    return cache[month]
-
-
-def _answers_by_month(session, months):
-    """One GROUP BY over the months' answers: {month: {(instrument, question): [counts]}}."""
+def answer_counts(session, month):
+    """Return the month's answers as AnswerCounts: one GROUP BY by question, value and place."""
+    place = (Response.service_slug, Response.provider_slug, Response.district_slug, Response.letter_number)
     query = (
-        select(
-            Response.month,
-            Response.instrument_slug,
-            Answer.question_key,
-            Answer.value,
-            Response.service_slug,
-            Response.provider_slug,
-            Response.district_slug,
-            Response.letter_number,
-            func.count(),
-        )
+        select(Response.instrument_slug, Answer.question_key, Answer.value, *place, func.count())
         .select_from(Answer)
         .join(Response, Answer.response_id == Response.id)
-        .where(Response.month.in_(months))
-        .group_by(
-            Response.month,
-            Response.instrument_slug,
-            Answer.question_key,
-            Answer.value,
-            Response.service_slug,
-            Response.provider_slug,
-            Response.district_slug,
-            Response.letter_number,
-        )
+        .where(Response.month == month)
+        .group_by(Response.instrument_slug, Answer.question_key, Answer.value, *place)
     )
-    grouped = {month: {} for month in months}
-    for month, instrument, question, *rest in session.execute(query):
-        grouped[month].setdefault((instrument, question), []).append(tuple(rest))
-    return grouped
+    return [counting.AnswerCount(*row) for row in session.execute(query)]
 
 
-def rebuild_inputs(session, months):
-    """Read, once, what rebuilding several months needs: every month's answer counts in one
-    GROUP BY, and the waiting list's schedules (for ``session.info`` of each month's rebuild)."""
-    inputs = {"waitlist": _waitlist_families(session)}
-    if len(months) > 1:
-        inputs["month_answers"] = _answers_by_month(session, list(months))
-    return inputs
-
-
-def _add(result, key, numerator, denominator):
-    if key is not None and denominator:
-        n, d = result.get(key, (0, 0))
-        result[key] = (n + numerator, d + denominator)
-
-
-def share_counts(session, kpi, month, scope):
-    """Return {scope key: (positive answers, all answers)} for a share KPI in a month."""
-    result = {}
-    for value, service, provider, district, letter, n in _month_answers(session, month).get(
-        (kpi.instrument, kpi.question), []
-    ):
-        if (kpi.providers and provider not in kpi.providers) or (
-            kpi.services and service not in kpi.services
-        ):
-            continue
-        if kpi.dont_know == "excluded" and value == "dont_know":
-            continue
-        _add(
-            result,
-            _scope_key(scope, service, provider, district, letter),
-            n if value in kpi.positive else 0,
-            n,
-        )
-    return result
-
-
-def _month_scores(session, month):
-    """Return {instrument: [(score, service, provider, district, count), ...]} for a month."""
-    cache = session.info.setdefault("month_scores", {})
-    if month not in cache:
-        query = (
-            select(
-                Response.instrument_slug,
-                Response.score,
-                Response.service_slug,
-                Response.provider_slug,
-                Response.district_slug,
-                func.count(),
-            )
-            .where(Response.month == month, Response.score.is_not(None))
-            .group_by(
-                Response.instrument_slug,
-                Response.score,
-                Response.service_slug,
-                Response.provider_slug,
-                Response.district_slug,
-            )
-        )
-        grouped = {}
-        for instrument, *rest in session.execute(query):
-            grouped.setdefault(instrument, []).append(tuple(rest))
-        cache[month] = grouped
-    return cache[month]
-
-
-def quiz_counts(session, kpi, month, scope):
-    """Return {scope key: (respondents at or above the threshold, respondents)}."""
-    result = {}
-    if scope == "letter":  # letters link only to the waiting-list survey, which has no quiz
-        return result
-    for score, service, provider, district, n in _month_scores(session, month).get(kpi.instrument, []):
-        _add(result, _scope_key(scope, service, provider, district), n if score >= kpi.threshold else 0, n)
-    return result
-
-
-def response_rate_counts(session, kpi, month, scope):
-    """Return {scope key: (responses to invitations, invitations)} for the month."""
-    if scope == "letter":  # an answer from a letter's link is not an invitation's
-        return {}
-    answered = _grouped(
-        session,
-        select(func.count().label("denominator")).where(
-            Response.month == month, Response.instrument_slug == kpi.instrument, Response.invited.is_(True)
-        ),
-        _scope_column(scope),
+def response_counts(session, month):
+    """Return the month's scored or invited responses as ResponseCounts, grouped by place."""
+    place = (Response.service_slug, Response.provider_slug, Response.district_slug)
+    query = (
+        select(Response.instrument_slug, Response.score, Response.invited, *place, func.count())
+        .where(Response.month == month, or_(Response.score.is_not(None), Response.invited.is_(True)))
+        .group_by(Response.instrument_slug, Response.score, Response.invited, *place)
     )
-    # Links sent by text message or email count once Notify says they were delivered (a link
-    # handed over on a card or in a CSV has no delivery status and counts as given).
-    invited = (
-        select(func.count().label("denominator"))
-        .select_from(Invitation)
+    return [counting.ResponseCount(*row) for row in session.execute(query)]
+
+
+def invitation_counts(session, month):
+    """Return the month's invitations that count as InvitationCounts, grouped by place.
+
+    Links sent by text message or email count once Notify says they were delivered (a link
+    handed over on a card or in a CSV has no delivery status and counts as given).
+    """
+    place = (Invitation.service_slug, Service.provider_slug, Invitation.district_slug)
+    query = (
+        select(Invitation.instrument_slug, *place, func.count())
+        .join(Service, Service.slug == Invitation.service_slug)
         .where(
             Invitation.month == month,
-            Invitation.instrument_slug == kpi.instrument,
             or_(Invitation.delivery.is_(None), Invitation.delivery == "delivered"),
         )
+        .group_by(Invitation.instrument_slug, *place)
     )
-    if scope == "provider":
-        invited = invited.join(Service, Service.slug == Invitation.service_slug)
-        sent = _grouped(session, invited, Service.provider_slug)
-    else:
-        sent = _grouped(session, invited, _scope_column(scope, Invitation))
-    return {
-        k: (answered[k].denominator if k in answered else 0, sent[k].denominator if k in sent else 0)
-        for k in set(answered) | set(sent)
-    }
+    return [counting.InvitationCount(*row) for row in session.execute(query)]
 
 
-def waitlist_counts(session, kpi, month, scope):
-    """Return {scope key: (numerator, denominator)} for a waiting-list KPI (all or by district)."""
-    if scope not in ("all", "district"):
-        return {}
-    from feedback.waitlist import kpis as waitlist_kpis
-
-    families = _waitlist_families(session)
-    cache = session.info.setdefault("waitlist_counts", {})
-    source = (kpi.metric, kpi.pathways, kpi.weeks, kpi.baseline_period, month)
-    if source not in cache:
-        # One pass over the families gives the figure for the whole area and for each district.
-        chosen = [f for f in families if not kpi.pathways or f.entry.pathway in kpi.pathways]
-        if kpi.is_reduction:
-            cache[source] = waitlist_kpis.wait_reduction_by_district(
-                chosen, month, clock.today(), kpi.baseline_period
-            )
-        else:
-            cache[source] = waitlist_kpis.counts_by_district(
-                kpi.metric, chosen, month, clock.today(), kpi.weeks
-            )
-    return {key: counts for key, counts in cache[source].items() if (key == "all") == (scope == "all")}
-
-
-def _waitlist_families(session):
-    """Load every family's schedule and letters once per rebuild, not once per KPI, scope and month."""
-    if "waitlist" not in session.info:
-        from feedback.waitlist import dao as waitlist_dao
-        from feedback.waitlist import kpis as waitlist_kpis
-        from feedback.waitlist import tracker
-
-        letters = waitlist_dao.sent_letters(session, None)
-        session.info["waitlist"] = waitlist_kpis.prepare(
-            waitlist_dao.all_entries(session), letters, tracker.policy()
-        )
-    return session.info["waitlist"]
-
-
-COUNTERS = {
-    "share": share_counts,
-    "quiz_threshold": quiz_counts,
-    "response_rate": response_rate_counts,
-    "waitlist": waitlist_counts,
-}
-
-
-def rebuild_month(session, plan_list, month, now):
-    """Replace a month's snapshots with fresh counts, in the caller's transaction."""
+def replace_snapshots(session, month, rows, computed_at):
+    """Replace a month's snapshots with ``rows`` (SnapshotCounts), in the caller's transaction."""
     session.execute(delete(KpiSnapshot).where(KpiSnapshot.month == month))
-    rows, cache = [], {}
-    for plan in plan_list:
-        for kpi in plan.kpis:
-            if not kpi.surveyed:
-                continue
-            source = (
-                kpi.measure,
-                kpi.instrument,
-                kpi.question,
-                kpi.positive,
-                kpi.providers,
-                kpi.services,
-                kpi.dont_know,
-                kpi.threshold,
-                kpi.metric,
-                kpi.pathways,
-                kpi.weeks,
-                kpi.baseline_period,
-            )
-            for scope in SCOPES:
-                if (source, scope) not in cache:
-                    cache[(source, scope)] = COUNTERS[kpi.measure](session, kpi, month, scope)
-                rows.extend(
-                    {
-                        "plan_slug": plan.slug,
-                        "ref": kpi.ref,
-                        "month": month,
-                        "scope_type": scope,
-                        "scope_key": key,
-                        "numerator": n,
-                        "denominator": d,
-                        "base": base[0] if base else None,
-                        "computed_at": now,
-                    }
-                    for key, (n, d, *base) in cache[(source, scope)].items()
-                )
     if rows:
-        session.execute(insert(KpiSnapshot), rows)
+        session.execute(
+            KpiSnapshot.__table__.insert(),
+            [
+                {
+                    "plan_slug": row.plan,
+                    "ref": row.ref,
+                    "month": month,
+                    "scope_type": row.scope_type,
+                    "scope_key": row.scope_key,
+                    "numerator": row.numerator,
+                    "denominator": row.denominator,
+                    "base": row.base,
+                    "computed_at": computed_at,
+                }
+                for row in rows
+            ],
+        )
     return len(rows)
 
 

@@ -4,9 +4,9 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from analysis import charts, dao, exports, service
+from analysis import charts, dao, exports, scorecard_reads
+from analysis.scorecard_reads import MonthError
 from analysis.sentiment import label as sentiment_label
-from analysis.service import MonthError
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.forms import ManualValueForm
@@ -29,17 +29,17 @@ def _month_from_request():
     """Return the requested month (default: the newest with answers), or abort with 404."""
     text = request.args.get("month")
     if not text:
-        latest = service.latest_month()
+        latest = scorecard_reads.latest_month()
         return latest or clock.today().replace(day=1)
     try:
-        return service.parse_month(text)
+        return scorecard_reads.parse_month(text)
     except MonthError:
         abort(400)  # a month that is malformed, in the future or before the service existed
 
 
 def _view(month):
     try:
-        return service.month_view(month, require_data=False)
+        return scorecard_reads.month_view(month, require_data=False)
     except MonthError:
         abort(404)
 
@@ -84,7 +84,7 @@ def exceptions():
         "dashboard/exceptions.html",
         view=view,
         months=_month_choices(),
-        figures=service.scorecard.exceptions(view.card),
+        figures=view.exceptions(),
     )
 
 
@@ -95,7 +95,7 @@ def kpi(plan, ref):
     plan_def, kpi_def = view.find(plan, ref)
     if kpi_def is None:
         abort(404)
-    trend = service.scorecard.series(plan_def, kpi_def, view.months, view.counts, view.manual)
+    trend = view.series(plan_def, kpi_def)
     chart = charts.line_chart(
         [f"{f.month:%b %y}" for f in trend],
         [f.value for f in trend],
@@ -106,7 +106,7 @@ def kpi(plan, ref):
     )
     breakdowns = (
         {
-            scope: _own(service.breakdowns(view, plan_def, kpi_def, scope))
+            scope: _own(scorecard_reads.breakdowns(view, plan_def, kpi_def, scope))
             for scope in _breakdown_scopes(kpi_def)
         }
         if kpi_def.surveyed
@@ -169,7 +169,7 @@ def enter_value(plan, ref):
         flash("Enter a percentage from 0 to 100.", "error")
         return redirect(target)
     try:
-        value = service.parse_value(form.value.data)
+        value = scorecard_reads.parse_value(form.value.data)
         with transaction() as session:
             plan_def = next((p for p in dao.plans(session) if p.slug == plan), None)
             kpi_def = plan_def.kpi(ref) if plan_def else None
@@ -246,7 +246,7 @@ def export_scorecard(fmt):
             for plan, fs in view.card
             for f in fs
             if f.kpi.surveyed
-            for b in _own(service.breakdowns(view, plan, f.kpi, by))
+            for b in _own(scorecard_reads.breakdowns(view, plan, f.kpi, by))
         ]
     )
     header, rows = exports.figure_rows(figures)
@@ -265,7 +265,7 @@ def export_scorecard(fmt):
 def fft_return():
     """The FFT monthly return: per service, answers to the FFT question by answer and by mode."""
     month = _month_from_request()
-    header, rows = service.fft_return(month, _visible_services())
+    header, rows = scorecard_reads.fft_return(month, _visible_services())
     return _download(exports.to_csv(header, rows), f"fft-return-{month:%Y-%m}.csv", "text/csv")
 
 
@@ -288,7 +288,7 @@ def reports():
 def report(month):
     """A stored monthly board report, print-ready."""
     try:
-        first = service.parse_month(month)
+        first = scorecard_reads.parse_month(month)
     except MonthError:
         abort(404)
     with reading() as session:

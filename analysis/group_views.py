@@ -3,9 +3,9 @@ linked to one of its services; administrators, commissioners and leads see every
 
 from flask import Blueprint, abort, render_template
 
-from analysis import actions_dao, groups, service
+from analysis import actions_dao, groups, scorecard_reads
 from analysis.loop_jobs import configured_groups
-from analysis.service import MonthError
+from analysis.scorecard_reads import MonthError
 from analysis.triage_views import visible_services
 from feedback.db import reading
 
@@ -30,7 +30,7 @@ def digest(group, month):
     """A delivery group's stored digest for a month."""
     chosen = next((g for g in _my_groups() if g.slug == group), None)
     try:
-        first = service.parse_month(month)
+        first = scorecard_reads.parse_month(month)
     except MonthError:
         abort(404)
     if chosen is None:

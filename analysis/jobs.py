@@ -6,11 +6,14 @@ The runner (feedback.jobs) records each run and retries failures; these are the 
 from apscheduler.triggers.cron import CronTrigger
 from flask import render_template
 
-from analysis import charts, dao, measures, scorecard
+from analysis import charts, counting, dao, measures, scorecard
 from feedback import clock
 from feedback.db import reading, transaction
 from feedback.jobs import Job
 from feedback.models import utcnow
+from feedback.waitlist import dao as waitlist_dao
+from feedback.waitlist import kpis as waitlist_kpis
+from feedback.waitlist import tracker
 
 RECENT_MONTHS = 3  # this month and the two before, so late answers still count
 
@@ -18,17 +21,64 @@ RECENT_MONTHS = 3  # this month and the two before, so late answers still count
 def rebuild(months):
     """Rebuild the KPI snapshots of the given months, a whole month per transaction.
 
-    What every month reads (the answers' counts by month, the waiting list's schedules) is
-    read once, before the first month, not once per month.
+    For each month: read its counts (dao), count every KPI in every scope (counting, pure),
+    and replace its snapshot rows (dao) in one transaction. The plans and the waiting list
+    are read once, before the first month, and handed to each month's counting.
     """
-    written = 0
     with reading() as session:
-        shared = dao.rebuild_inputs(session, months)
+        plans = dao.plans(session)
+        families = _waitlist_families(session, plans)
+    written = 0
     for month in months:
+        with reading() as session:
+            counts = counting.MonthCounts(
+                dao.answer_counts(session, month),
+                dao.response_counts(session, month),
+                dao.invitation_counts(session, month),
+                waitlist_figures(plans, families, month, clock.today()),
+            )
+        rows = counting.month_snapshot(plans, counts)
         with transaction() as session:
-            session.info.update(shared)
-            written += dao.rebuild_month(session, dao.plans(session), month, utcnow())
+            written += dao.replace_snapshots(session, month, rows, utcnow())
     return written
+
+
+def rebuild_if_missing(month):
+    """Work out a month that has answers but no snapshots yet (no job has reached it)."""
+    with reading() as session:
+        missing = not dao.has_snapshots(session, month)
+    if missing:
+        rebuild([month])
+
+
+def _waiting_list_kpis(plans):
+    return [kpi for plan in plans for kpi in plan.kpis if kpi.measure == "waitlist"]
+
+
+def _waitlist_families(session, plans):
+    """Read the waiting list's families (schedules and letters sent) if any KPI counts them."""
+    if not _waiting_list_kpis(plans):
+        return []
+    letters = waitlist_dao.sent_letters(session, None)
+    return waitlist_kpis.prepare(waitlist_dao.all_entries(session), letters, tracker.policy())
+
+
+def waitlist_figures(plans, families, month, today):
+    """Return {counting.waitlist_source(kpi): {"all" or district: counts}} for the month: each
+    waiting-list KPI worked out by the waiting list's own counting, once for all its scopes."""
+    figures = {}
+    for kpi in _waiting_list_kpis(plans):
+        source = counting.waitlist_source(kpi)
+        if source in figures:
+            continue
+        chosen = [f for f in families if not kpi.pathways or f.entry.pathway in kpi.pathways]
+        if kpi.is_reduction:
+            figures[source] = waitlist_kpis.wait_reduction_by_district(
+                chosen, month, today, kpi.baseline_period
+            )
+        else:
+            figures[source] = waitlist_kpis.counts_by_district(kpi.metric, chosen, month, today, kpi.weeks)
+    return figures
 
 
 def refresh_kpis(today=None):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, render_template
 
-from analysis import actions_dao, groups, measures, service, triage, triage_dao
+from analysis import actions_dao, groups, measures, scorecard_reads, triage, triage_dao
 from feedback import clock
 from feedback.db import reading, transaction
 from feedback.jobs import Job
@@ -28,7 +28,7 @@ def _kpi_rows(group, view):
         plan, kpi = view.find(plan_slug, ref)
         if kpi is None:
             continue
-        trend = service.scorecard.series(plan, kpi, view.months, view.counts, view.manual)
+        trend = view.series(plan, kpi)
         rows.append((trend[-1], groups.trend(trend[-1].value, trend[-2].value if len(trend) > 1 else None)))
     return rows
 
@@ -73,7 +73,7 @@ def write_digests(months):
         names = {s.slug: s.name for s in dao.services(session)}
     written = 0
     for month in months:
-        view = service.month_view(month, require_data=False)
+        view = scorecard_reads.month_view(month, require_data=False)
         for group in configured_groups():
             html = digest_html(group, month, view, names, clock.today())
             with transaction() as session:

@@ -5,8 +5,8 @@ import sys
 
 import click
 
-from analysis import service, themes, triage, triage_dao
-from analysis.service import MonthError
+from analysis import scorecard_reads, themes, triage, triage_dao
+from analysis.scorecard_reads import MonthError
 from feedback.db import reading
 
 
@@ -14,7 +14,7 @@ def _month(_ctx, _param, value):
     if value is None:
         return None
     try:
-        return service.parse_month(value)
+        return scorecard_reads.parse_month(value)
     except MonthError as error:
         raise click.BadParameter(str(error)) from None
 

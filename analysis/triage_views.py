@@ -3,9 +3,9 @@ any safeguarding flag), theme corrections, and counts by theme and month as a ch
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from analysis import charts, dao, measures, service, triage, triage_dao
+from analysis import charts, dao, measures, scorecard_reads, triage, triage_dao
+from analysis.scorecard_reads import MonthError
 from analysis.sentiment import label as sentiment_label
-from analysis.service import MonthError
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 
@@ -32,7 +32,7 @@ def _month_arg(default=None):
     if not text:
         return default
     try:
-        return service.parse_month(text)
+        return scorecard_reads.parse_month(text)
     except MonthError:
         abort(400)
 
@@ -165,7 +165,7 @@ def correct_themes(comment_id):
 def theme_counts():
     """Comments by theme and month: a chart of the chosen month and a table of six months."""
     book = triage.codebook()
-    latest = service.latest_month() or clock.today().replace(day=1)
+    latest = scorecard_reads.latest_month() or clock.today().replace(day=1)
     month, service_slug = _month_arg(latest), _service_arg()
     months = measures.previous_months(month, CHART_MONTHS)
     visible = visible_services()

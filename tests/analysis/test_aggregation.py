@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from analysis import dao, jobs, service
+from analysis import dao, jobs, scorecard_reads
 from feedback.db import reading, transaction
 from feedback.models import KpiSnapshot
 from tests.conftest import create_invitation, create_response
@@ -140,19 +140,19 @@ def test_monthly_job_finalises_last_month_and_stores_the_board_report(app, clien
     ],
 )
 def test_malformed_and_future_months_are_refused(text, problem):
-    with pytest.raises(service.MonthError, match=problem):
-        service.parse_month(text, today=date(2026, 11, 22))
+    with pytest.raises(scorecard_reads.MonthError, match=problem):
+        scorecard_reads.parse_month(text, today=date(2026, 11, 22))
 
 
 def test_month_without_data_is_refused_with_a_reason(app):
-    with pytest.raises(service.MonthError, match="no answers"):
-        service.month_view(date(2026, 1, 1))
+    with pytest.raises(scorecard_reads.MonthError, match="no answers"):
+        scorecard_reads.month_view(date(2026, 1, 1))
 
 
 def test_manual_value_shows_on_the_scorecard_as_entered(app):
     with transaction() as session:
         dao.save_manual_value(session, "cip-2023", "CIP 3.4", OCTOBER, 58.0, "analyst@example.org")
-    view = service.month_view(OCTOBER)
+    view = scorecard_reads.month_view(OCTOBER)
     figure = next(f for _, fs in view.card for f in fs if f.kpi.ref == "CIP 3.4")
     assert (figure.value, figure.entered_by, figure.target) == (58.0, "analyst@example.org", 40.0)
     assert figure.rag == "green"

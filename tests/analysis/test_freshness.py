@@ -63,12 +63,12 @@ def test_other_roles_cannot_ask_for_a_refresh_and_do_not_see_the_button(client):
 
 
 def test_json_rows_say_when_each_figure_was_worked_out(app, frozen_clock):
-    from analysis import service
+    from analysis import scorecard_reads
 
     frozen_clock(AFTERNOON)
     create_response(answers={"overall": "good"}, month=OCTOBER)
     freshness.refresh_month(OCTOBER)
-    view = service.month_view(OCTOBER)
+    view = scorecard_reads.month_view(OCTOBER)
     app_1b = next(f for _, fs in view.card for f in fs if f.kpi.ref == "APP 1b")
     assert app_1b.as_dict()["computed_at"].startswith("2026-10-20T13:07")
 

@@ -3,7 +3,7 @@ year, its baseline kept in the snapshot) and CIP 5.5 (each referral in its 18th 
 
 from datetime import date, timedelta
 
-from analysis import jobs, service
+from analysis import jobs, scorecard_reads
 from feedback.db import transaction
 from feedback.models import WaitingListEntry
 from tests.conftest import create_staff, parse, sign_in
@@ -33,7 +33,7 @@ def test_the_nd_waiting_time_reduction_is_the_months_median_against_the_baseline
         seen = date(2026, 10, 5) + timedelta(days=number)
         waiting(f"O{number}", "asd", seen - timedelta(days=days), seen)
     jobs.rebuild([OCTOBER])
-    view = service.month_view(OCTOBER)
+    view = scorecard_reads.month_view(OCTOBER)
     figure = next(f for _, fs in view.card for f in fs if f.kpi.ref == "CIP 5.2")
     assert (figure.cell.numerator, figure.cell.denominator, figure.cell.base) == (150, 5, 200.0)
     assert figure.value == 25.0  # 25% shorter than the baseline year
@@ -47,7 +47,7 @@ def test_salt_referrals_count_in_the_month_their_18_weeks_run_out(app):
     waiting("S3", "salt", referred, referred + timedelta(weeks=20))  # seen, but late
     waiting("S4", "salt", OCTOBER - timedelta(weeks=2), OCTOBER + timedelta(days=1))  # not due yet
     jobs.rebuild([OCTOBER])
-    view = service.month_view(OCTOBER)
+    view = scorecard_reads.month_view(OCTOBER)
     figure = next(f for _, fs in view.card for f in fs if f.kpi.ref == "CIP 5.5")
     assert (figure.cell.numerator, figure.cell.denominator) == (1, 3)
 

@@ -1,9 +1,13 @@
-"""What the dashboard and the command line ask of KPIs: one place, so they agree."""
+"""The scorecard's read side: what the dashboard, the API and the command line ask of the KPI
+snapshots (a month's scorecard, breakdowns, the FFT return), in one place so they agree.
+
+It only reads: the snapshots are written by the jobs (analysis/jobs.py), never by a page view.
+"""
 
 from dataclasses import dataclass
 from datetime import date
 
-from analysis import dao, jobs, measures, scorecard
+from analysis import dao, measures, scorecard
 from feedback import clock
 from feedback.db import reading
 
@@ -56,7 +60,16 @@ class MonthView:
     computed: dict  # {month: when its snapshots were worked out}
 
     def trend(self, figure):
+        """Return the figure's KPI month by month, with when each month was worked out."""
         return scorecard.series(figure.plan, figure.kpi, self.months, self.counts, self.manual, self.computed)
+
+    def series(self, plan, kpi):
+        """Return the KPI's figures for the view's twelve months, oldest first."""
+        return scorecard.series(plan, kpi, self.months, self.counts, self.manual)
+
+    def exceptions(self):
+        """Return the month's figures that are Red or Amber."""
+        return scorecard.exceptions(self.card)
 
     @property
     def worked_out_at(self):
@@ -74,22 +87,11 @@ class MonthView:
         return plan, kpi
 
 
-def ensure_aggregated(month):
-    """Aggregate a month that has answers but no snapshots yet (the job has not run)."""
-    with reading() as session:
-        needed = not dao.has_snapshots(session, month)
-    if needed:
-        jobs.rebuild([month])
-
-
-def month_view(month, require_data=True, aggregate_missing=False):
+def month_view(month, require_data=True):
     """Return the scorecard for a month, or raise MonthError when the month has no data.
 
-    It reads the snapshots as they are: a page view never writes. The command line passes
-    ``aggregate_missing`` to work out a month no job has reached yet.
+    It reads the snapshots as they are: a page view never writes.
     """
-    if aggregate_missing:
-        ensure_aggregated(month)
     months = measures.previous_months(month, 12)
     with reading() as session:
         plans = dao.plans(session)
