@@ -7,12 +7,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from feedback import audit, auth, clock, lockout, ratelimit
+from feedback import audit, auth, clock, lockout, ratelimit, staff_dao
 from feedback import second_factor as totp
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import CodeForm, LoginForm, PasswordCheckForm, RemoveSecondFactorForm
-from feedback.models import StaffUser
 
 bp = Blueprint("accounts", __name__, url_prefix="/dashboard")
 # Open to visitors who are not signed in; every other page of the blueprint needs a signed-in user.
@@ -61,7 +60,7 @@ def login():
             error, headers = _refusal(verdict)
             return render_template("dashboard/login.html", form=form, error=error), 429, headers
         with reading() as db_session:
-            user = auth.find_user(db_session, email)
+            user = staff_dao.active_user_by_email(db_session, email)
         if auth.check_password(user, form.password.data):
             if user.totp_secret:
                 lockout.password_right(email)
@@ -115,12 +114,12 @@ def _sealer():
 def _use_code(user_id, code):
     """Check a code against the account's secret and spend it; return its time step or None."""
     with transaction() as db_session:
-        stored = db_session.get(StaffUser, user_id)
+        stored = staff_dao.user(db_session, user_id)
         secret = totp.open_secret(_sealer(), stored.totp_secret)
         step = totp.step_of(secret, code, stored.totp_last_step)
         if step is not None:
             stored.totp_last_step = step
-            db_session.add(stored)
+            staff_dao.save_user(db_session, stored)
     return step
 
 
@@ -170,7 +169,7 @@ def two_factor():
 
 def _two_factor_page(user, error=None, status=200, form=None):
     with reading() as db_session:
-        stored = db_session.get(StaffUser, user.id)
+        stored = staff_dao.user(db_session, user.id)
     pending = None if stored.totp_secret else totp.pending_secret(_sealer(), stored)
     state = "enabled" if stored.totp_secret else "pending" if pending else "start"
     if form is None:
@@ -187,7 +186,7 @@ def _password_right(user, password):
     if not verdict.allowed:
         return False, _refusal(verdict)[0]
     with reading() as db_session:
-        stored = db_session.get(StaffUser, user.id)
+        stored = staff_dao.user(db_session, user.id)
     if auth.check_password(stored, password):
         lockout.succeeded(user.email)
         return True, None
@@ -203,19 +202,19 @@ def _start_enrolment(user):
     if not right:
         return _two_factor_page(user, error, 400, form)
     with transaction() as db_session:
-        stored = db_session.get(StaffUser, user.id)
+        stored = staff_dao.user(db_session, user.id)
         if stored.totp_secret:
             abort(400)
         stored.totp_pending = totp.seal_secret(_sealer(), totp.new_secret())
         stored.totp_pending_at = clock.now()
-        db_session.add(stored)
+        staff_dao.save_user(db_session, stored)
     return redirect(url_for("accounts.two_factor"))
 
 
 def _confirm_enrolment(user):
     form = CodeForm()
     with reading() as db_session:
-        stored = db_session.get(StaffUser, user.id)
+        stored = staff_dao.user(db_session, user.id)
     pending = None if stored.totp_secret else totp.pending_secret(_sealer(), stored)
     if pending is None:
         return _two_factor_page(user, "That took too long. Enter your password to start again.", 400)
@@ -225,11 +224,11 @@ def _confirm_enrolment(user):
             user, "The code is not right. Check the time on your phone and try the newest code.", 400, form
         )
     with transaction() as db_session:
-        stored = db_session.get(StaffUser, user.id)
+        stored = staff_dao.user(db_session, user.id)
         stored.totp_secret, stored.totp_last_step = stored.totp_pending, step
         stored.totp_pending = stored.totp_pending_at = None
         auth.end_sessions(stored)
-        db_session.add(stored)
+        staff_dao.save_user(db_session, stored)
         version = stored.session_version
     session["version"] = version  # this session carries on; any other one ends
     audit.record("second_factor_on", user=user)
@@ -247,10 +246,10 @@ def _remove(user):
     if not right:
         return _two_factor_page(user, error, 400, form)
     with transaction() as db_session:
-        stored = db_session.get(StaffUser, user.id)
+        stored = staff_dao.user(db_session, user.id)
         stored.totp_secret = stored.totp_last_step = None
         auth.end_sessions(stored)
-        db_session.add(stored)
+        staff_dao.save_user(db_session, stored)
         version = stored.session_version
     session["version"] = version
     audit.record("second_factor_off", user=user)

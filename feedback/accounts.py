@@ -8,10 +8,7 @@ applies at once on every device.
 import re
 import secrets
 
-from sqlmodel import delete, select
-
-from feedback import auth, lockout
-from feedback.models import Service, StaffService, StaffUser
+from feedback import auth, dao, lockout, staff_dao
 
 # A plain address: no spaces or control characters, one @, a dotted domain; and it must not start
 # with a character a spreadsheet reads as a formula (= + - @), since emails reach exports and logs.
@@ -21,20 +18,6 @@ FORMULA_START = tuple("=+-@")
 
 class AccountError(ValueError):
     """A change that cannot be made, in words to show the person making it."""
-
-
-def all_users(session):
-    """Return every account with the slugs of its services, ordered by email."""
-    links = {}
-    for link in session.exec(select(StaffService)):
-        links.setdefault(link.staff_user_id, []).append(link.service_slug)
-    users = session.exec(select(StaffUser).order_by(StaffUser.email)).all()
-    return [(user, sorted(links.get(user.id, []))) for user in users]
-
-
-def services_of(session, user_id):
-    query = select(StaffService.service_slug).where(StaffService.staff_user_id == user_id)
-    return sorted(session.exec(query))
 
 
 def generated_password():
@@ -52,11 +35,9 @@ def add(session, email, role, password, services=()):
     problem = auth.password_problem(password, [email])
     if problem:
         raise AccountError(problem)
-    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+    if staff_dao.user_by_email(session, email):
         raise AccountError(f"there is already an account for {email}")
-    user = StaffUser(email=email, role=role, password_hash=auth.hash_password(password))
-    session.add(user)
-    session.flush()
+    user = staff_dao.add_user(session, email, role, auth.hash_password(password))
     _set_services(session, user, services)
     return user
 
@@ -74,13 +55,13 @@ def change(session, user, role, services, active, changed_by=None):
     if active != user.active:
         said.append("enabled" if active else "disabled")
         user.active = active
-    before = services_of(session, user.id)
+    before = staff_dao.service_slugs_of(session, user.id)
     after = _set_services(session, user, services)
     if before != after:
         said.append(f"services {', '.join(before) or 'none'} to {', '.join(after) or 'none'}")
     if said:
         auth.end_sessions(user)
-    session.add(user)
+    staff_dao.save_user(session, user)
     return "; ".join(said)
 
 
@@ -91,7 +72,7 @@ def set_password(session, user, password):
         raise AccountError(problem)
     user.password_hash = auth.hash_password(password)
     auth.end_sessions(user)
-    session.add(user)
+    staff_dao.save_user(session, user)
 
 
 def reset_password(session, user):
@@ -101,7 +82,7 @@ def reset_password(session, user):
     user.password_hash = auth.hash_password(password)
     user.totp_secret = user.totp_pending = user.totp_pending_at = user.totp_last_step = None
     auth.end_sessions(user)
-    session.add(user)
+    staff_dao.save_user(session, user)
     return password
 
 
@@ -118,11 +99,9 @@ def locked(session, users):
 def _set_services(session, user, services):
     """Link the account to the services (service staff only); return the sorted slugs kept."""
     wanted = sorted(set(services)) if user.role == "service_staff" else []
-    known = set(session.exec(select(Service.slug)))
+    known = dao.service_slugs(session)
     unknown = [slug for slug in wanted if slug not in known]
     if unknown:
         raise AccountError(f"there is no service called {', '.join(unknown)}")
-    session.exec(delete(StaffService).where(StaffService.staff_user_id == user.id))
-    for slug in wanted:
-        session.add(StaffService(staff_user_id=user.id, service_slug=slug))
+    staff_dao.replace_services(session, user.id, wanted)
     return wanted

@@ -2,14 +2,12 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from sqlmodel import select
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from feedback import api_tokens, audit, auth
+from feedback import api_tokens, audit, auth, dao
 from feedback.db import reading, transaction
-from feedback.models import Service
 
 bp = Blueprint("api_tokens_admin", __name__, url_prefix="/dashboard/api-tokens")
 
@@ -34,8 +32,7 @@ class RevokeForm(FlaskForm):
 def _form():
     form = TokenForm()
     with reading() as session:
-        services = session.exec(select(Service).order_by(Service.name))
-        form.services.choices = [SelectChoice(s.slug, s.name) for s in services]
+        form.services.choices = [SelectChoice(slug, name) for slug, name in dao.services_by_name(session)]
     return form
 
 

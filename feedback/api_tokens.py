@@ -10,10 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import select
-
-from feedback import clock
-from feedback.models import ApiToken, Service
+from feedback import api_token_dao, clock, dao
 
 PREFIX = "sfb_"  # "SEND feedback": lets secret scanners and people recognise one
 ROLES = ("admin", "commissioner", "service_staff", "asd_team", "safeguarding_lead")
@@ -48,7 +45,7 @@ def _services(session, role, services):
         raise TokenError("a service staff token needs one or more services")
     if role != "service_staff" and services:
         raise TokenError(f"a {role} token sees every service; services are for service staff tokens")
-    known = set(session.exec(select(Service.slug)))
+    known = dao.service_slugs(session)
     unknown = [s for s in services if s not in known]
     if unknown:
         raise TokenError(f"no service called {unknown[0]!r}")
@@ -63,15 +60,9 @@ def create(session, name, role, services, created_by):
     if role not in ROLES:
         raise TokenError(f"the role must be one of {', '.join(ROLES)}")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(
-        name=name,
-        role=role,
-        services=_services(session, role, services),
-        token_hash=hash_token(token),
-        created_by=created_by,
+    row = api_token_dao.add_token(
+        session, name, role, _services(session, role, services), hash_token(token), created_by
     )
-    session.add(row)
-    session.flush()
     return row, token
 
 
@@ -79,7 +70,7 @@ def holder(session, token):
     """Return the TokenHolder of a live token (and note its use), or None."""
     if not token or not token.startswith(PREFIX) or len(token) > 100:
         return None
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    row = api_token_dao.token_by_hash(session, hash_token(token))
     if row is None or row.revoked_at is not None:
         return None
     row.last_used_at = clock.now()
@@ -89,12 +80,12 @@ def holder(session, token):
 
 def listing(session):
     """Return every token, newest first (hashes only: the tokens were never kept)."""
-    return list(session.exec(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return api_token_dao.tokens_newest_first(session)
 
 
 def revoke(session, token_id):
     """Revoke a token by id; return it, or None if there is no such token."""
-    row = session.get(ApiToken, token_id)
+    row = api_token_dao.token(session, token_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = clock.now()
     return row

@@ -1,9 +1,7 @@
 """The audit log: append-only records of sign-ins, personal-data views, prints and exports."""
 
-from sqlmodel import select
-
+from feedback import audit_dao
 from feedback.db import reading, transaction
-from feedback.models import AuditEvent
 
 
 def record(action, user=None, subject=None, detail=None, actor=None):
@@ -14,13 +12,10 @@ def record(action, user=None, subject=None, detail=None, actor=None):
         user = user or current_user()
         actor = user.email if user else "anonymous"
     with transaction() as session:
-        session.add(AuditEvent(actor=actor, action=action, subject=subject, detail=detail))
+        audit_dao.add_event(session, actor, action, subject, detail)
 
 
 def recent(limit=500, subject=None):
     """Return the newest events first (only those about ``subject``, if given)."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
-    if subject is not None:
-        query = query.where(AuditEvent.subject == subject)
     with reading() as session:
-        return list(session.exec(query))
+        return audit_dao.newest_events(session, limit, subject)

@@ -18,15 +18,14 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, g, redirect, request, session, url_for
-from sqlmodel import select
+from flask import abort, current_app, g, redirect, request, url_for
+from flask import session as cookie  # the signed session cookie (database sessions are db_session)
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from zxcvbn import zxcvbn
 
-from feedback import clock, second_factor
+from feedback import clock, second_factor, staff_dao
 from feedback.db import reading, transaction
-from feedback.models import StaffService, StaffUser
 
 ROLES = {
     "admin": "Administrator",
@@ -88,39 +87,33 @@ def check_password(user, password):
         return False
 
 
-def find_user(session_, email):
-    """Return the active account with this email (case-insensitive), or None."""
-    query = select(StaffUser).where(StaffUser.email == email.strip().lower(), StaffUser.active.is_(True))
-    return session_.exec(query).first()
-
-
 def sign_in(user):
     """Start a fresh session for the user."""
-    session.clear()
+    cookie.clear()
     now = clock.now().timestamp()
-    session.update(user_id=user.id, version=user.session_version, signed_in_at=now, seen_at=now)
-    session.permanent = False
+    cookie.update(user_id=user.id, version=user.session_version, signed_in_at=now, seen_at=now)
+    cookie.permanent = False
 
 
 def await_code(user):
     """The password was right and the account has a second factor: wait for its code."""
-    session.clear()
-    session.update(pending_user_id=user.id, version=user.session_version, pending_at=clock.now().timestamp())
+    cookie.clear()
+    cookie.update(pending_user_id=user.id, version=user.session_version, pending_at=clock.now().timestamp())
 
 
 def pending_user():
     """Return the account waiting for its second-factor code, or None if there is none (or it is stale)."""
-    user_id = session.get("pending_user_id")
+    user_id = cookie.get("pending_user_id")
     if user_id is None:
         return None
-    if clock.now().timestamp() - session.get("pending_at", 0) > CODE_TIMEOUT.total_seconds():
-        session.clear()
+    if clock.now().timestamp() - cookie.get("pending_at", 0) > CODE_TIMEOUT.total_seconds():
+        cookie.clear()
         return None
     with reading() as db_session:
-        user = db_session.get(StaffUser, user_id)
+        user = staff_dao.user(db_session, user_id)
     if user is None or not user.active or not user.totp_secret:
         return None
-    return user if session.get("version") == user.session_version else None
+    return user if cookie.get("version") == user.session_version else None
 
 
 def end_sessions(stored):
@@ -131,12 +124,12 @@ def end_sessions(stored):
 def end_sessions_of(user_id, keep_this_one=False):
     """End every session of an account; with ``keep_this_one``, carry this session on."""
     with transaction() as db_session:
-        stored = db_session.get(StaffUser, user_id)
+        stored = staff_dao.user(db_session, user_id)
         end_sessions(stored)
-        db_session.add(stored)
+        staff_dao.save_user(db_session, stored)
         version = stored.session_version
-    if keep_this_one and session.get("user_id") == user_id:
-        session["version"] = version
+    if keep_this_one and cookie.get("user_id") == user_id:
+        cookie["version"] = version
 
 
 def services_of(user):
@@ -147,8 +140,7 @@ def services_of(user):
     if user is None or user.role != "service_staff":
         return None
     with reading() as db_session:
-        query = select(StaffService.service_slug).where(StaffService.staff_user_id == user.id)
-        return set(db_session.exec(query))
+        return set(staff_dao.service_slugs_of(db_session, user.id))
 
 
 def sign_out():
@@ -156,7 +148,7 @@ def sign_out():
     user = current_user()
     if user is not None:
         end_sessions_of(user.id)
-    session.clear()
+    cookie.clear()
 
 
 def current_user():
@@ -164,22 +156,22 @@ def current_user():
     if "user" in g:
         return g.user
     g.user = None
-    user_id = session.get("user_id")
+    user_id = cookie.get("user_id")
     if user_id is None:
         return None
     now = clock.now().timestamp()
     if (
-        now - session.get("seen_at", 0) > IDLE_TIMEOUT.total_seconds()
-        or now - session.get("signed_in_at", 0) > ABSOLUTE_TIMEOUT.total_seconds()
+        now - cookie.get("seen_at", 0) > IDLE_TIMEOUT.total_seconds()
+        or now - cookie.get("signed_in_at", 0) > ABSOLUTE_TIMEOUT.total_seconds()
     ):
-        session.clear()
+        cookie.clear()
         return None
     with reading() as db_session:
-        user = db_session.get(StaffUser, user_id)
-    if user is None or not user.active or session.get("version") != user.session_version:
-        session.clear()
+        user = staff_dao.user(db_session, user_id)
+    if user is None or not user.active or cookie.get("version") != user.session_version:
+        cookie.clear()
         return None
-    session["seen_at"] = now
+    cookie["seen_at"] = now
     g.user = user
     return user
 

@@ -88,7 +88,7 @@ def init():
 def demo(responses, seed, replace, new_passwords):
     """Initialise, then fill the database with a synthetic year of answers, a waiting list and
     staff accounts, then work out the figures; print what to open."""
-    from feedback import demo as demo_data
+    from feedback import demo_dao
     from feedback.initialise import initialise
 
     if current_app.config["ENV_NAME"] == "production":
@@ -98,9 +98,9 @@ def demo(responses, seed, replace, new_passwords):
         sys.exit(1)
     _make_secret_key()
     with transaction() as session:
-        existing = demo_data.existing_responses(session)
+        existing = demo_dao.response_total(session)
         if not existing or replace:
-            demo_data.clear(session)
+            demo_dao.delete_responses_and_invitations(session)
     if existing and not replace:
         click.echo(
             f"The database already holds {existing} responses; left as it is. "

@@ -1,11 +1,22 @@
-"""Queries of the core package: job runs, the scheduler's heartbeat, staff accounts by address."""
+"""Queries of the core package: job runs, the scheduler's heartbeat, the database's health, reference
+data (services, providers, districts) and retention. Staff accounts are in feedback.staff_dao, the
+audit log in feedback.audit_dao, API tokens in feedback.api_token_dao."""
 
 from datetime import UTC
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, or_, text, update
 from sqlmodel import select
 
-from feedback.models import JobRun, SchedulerHeartbeat, StaffUser
+from feedback.models import (
+    Comment,
+    District,
+    JobRun,
+    Letter,
+    Provider,
+    SchedulerHeartbeat,
+    Service,
+    WaitingListEntry,
+)
 
 
 def as_utc(moment):
@@ -91,16 +102,49 @@ def heartbeat(session):
     return session.get(SchedulerHeartbeat, 1)
 
 
-def staff_user_by_email(session, email):
-    """Return the staff account with this address, or None."""
-    return session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+def database_answers(session):
+    """Ask the database the simplest question (raises if it is down)."""
+    session.execute(text("SELECT 1"))
 
 
-def staff_in_domain(session, domain):
-    """Return [(email, role)] of the active accounts whose address is in ``domain``."""
-    query = (
-        select(StaffUser.email, StaffUser.role)
-        .where(StaffUser.email.endswith(f"@{domain}"), StaffUser.active == True)  # noqa: E712
-        .order_by(StaffUser.id)
+# Reference data: providers, districts and services
+
+
+def save_reference(session, providers, districts, services):
+    """Insert or update providers, districts and services (lists of plain dicts), in that order."""
+    for model, rows in ((Provider, providers), (District, districts), (Service, services)):
+        for row in rows:
+            session.merge(model(**row))
+        session.flush()
+
+
+def service_slugs(session):
+    """Return the set of every service's slug."""
+    return set(session.exec(select(Service.slug)))
+
+
+def services_by_name(session):
+    """Return [(slug, name)] of every service, ordered by name."""
+    return [
+        (slug, name) for slug, name in session.exec(select(Service.slug, Service.name).order_by(Service.name))
+    ]
+
+
+# Retention: what has been kept long enough
+
+
+def delete_comments_before(session, moment):
+    """Delete the comments written before ``moment``; return how many."""
+    return session.execute(delete(Comment).where(Comment.created_at < moment)).rowcount
+
+
+def delete_families_whose_wait_ended_before(session, day):
+    """Delete the waiting-list entries (and their letters) of families discharged or first seen
+    before ``day``; return how many families."""
+    ended = select(WaitingListEntry.id).where(
+        or_(WaitingListEntry.discharged_on < day, WaitingListEntry.first_appointment < day)
     )
-    return list(session.exec(query))
+    ids = list(session.execute(ended).scalars())
+    session.execute(delete(Letter).where(Letter.entry_id.in_(ids)))
+    session.execute(delete(WaitingListEntry).where(WaitingListEntry.id.in_(ids)))
+    return len(ids)

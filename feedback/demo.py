@@ -9,20 +9,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, func, insert, select
-
 from analysis.sentiment import polarity
-from feedback import clock
-from feedback.models import (
-    Answer,
-    Appointment,
-    Comment,
-    District,
-    Invitation,
-    InvitationMessage,
-    Response,
-    Service,
-)
+from feedback import clock, demo_dao
 from surveys import dao
 
 # Which instrument each service asks, and how much of the year's feedback it gets.
@@ -84,9 +72,7 @@ def dimensions(session):
         instruments[slug] = DemoInstrument(
             row.id, slug, row.version, row.respondent_type, dao.definition_of(row).questions
         )
-    services = dict(session.execute(select(Service.slug, Service.provider_slug)).all())
-    districts = sorted(session.execute(select(District.slug)).scalars())
-    return instruments, services, districts
+    return instruments, demo_dao.service_providers(session), demo_dao.district_slugs(session)
 
 
 def months_back(latest, count):
@@ -180,28 +166,9 @@ def generate(rng, instruments, services, districts, months, count):
         yield row, answers, comment
 
 
-def existing_responses(session):
-    """Return how many responses the database holds."""
-    return session.execute(select(func.count()).select_from(Response)).scalar_one()
-
-
-def clear(session):
-    """Delete every response, answer, comment and invitation (and the appointments and messages
-    the invitations were sent for)."""
-    for model in (InvitationMessage, Appointment, Answer, Comment, Response, Invitation):
-        session.execute(delete(model))
-
-
 def insert_batch(session, batch, polarity_cache):
     """Insert a batch of generated responses with their answers and comments."""
-    ids = (
-        session.execute(
-            insert(Response).returning(Response.id, sort_by_parameter_order=True),
-            [row for row, _, _ in batch],
-        )
-        .scalars()
-        .all()
-    )
+    ids = demo_dao.insert_responses(session, [row for row, _, _ in batch])
     answers, comments = [], []
     for response_id, (row, chosen, comment) in zip(ids, batch, strict=True):
         answers.extend({"response_id": response_id, "question_key": k, "value": v} for k, v in chosen.items())
@@ -218,10 +185,8 @@ def insert_batch(session, batch, polarity_cache):
                     "created_at": row["submitted_at"],
                 }
             )
-    if answers:
-        session.execute(insert(Answer), answers)
-    if comments:
-        session.execute(insert(Comment), comments)
+    demo_dao.insert_answers(session, answers)
+    demo_dao.insert_comments(session, comments)
 
 
 def insert_invitations(session, rng, months, annual_reviews):
@@ -229,8 +194,7 @@ def insert_invitations(session, rng, months, annual_reviews):
     for index, month in enumerate(months):
         rate = 0.02 + 0.06 * index / max(1, len(months) - 1)
         rows = invitations_sent(rng, month, annual_reviews[month], rate)
-        if rows:
-            session.execute(insert(Invitation), rows)
+        demo_dao.insert_invitations(session, rows)
 
 
 def invitations_sent(rng, month, responses, rate):

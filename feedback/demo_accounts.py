@@ -4,7 +4,7 @@ They exist so that a newcomer can sign in straight after `feedback demo`; they a
 production. Their addresses are in the reserved `example` domain, so no mail could reach anyone.
 """
 
-from feedback import accounts, dao
+from feedback import accounts, staff_dao
 
 DEMO_DOMAIN = "demo.example"
 # (role, the service a service-staff account is linked to)
@@ -27,7 +27,7 @@ def make(session, password):
     made = []
     for role, services in DEMO_ROLES:
         email = email_for(role)
-        user = dao.staff_user_by_email(session, email)
+        user = staff_dao.user_by_email(session, email)
         if user is None:
             accounts.add(session, email, role, password, services)
         else:
@@ -38,4 +38,4 @@ def make(session, password):
 
 def demo_accounts(session):
     """Return [(email, role)] of the demo accounts that exist."""
-    return dao.staff_in_domain(session, DEMO_DOMAIN)
+    return staff_dao.active_in_domain(session, DEMO_DOMAIN)

@@ -9,11 +9,10 @@ now and then, not one traceback per request.
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from feedback import clock, jobs, logs
+from feedback import clock, dao, jobs, logs
 from feedback.db import reading
 from feedback.errors import render_error
 
@@ -28,7 +27,7 @@ def healthz():
     """Say whether the database answers, when the scheduler last beat and how each job went."""
     try:
         with reading() as session:
-            session.exec(text("SELECT 1"))
+            dao.database_answers(session)
         summary = jobs.health(current_app, clock.now())
     except DATABASE_ERRORS as error:
         logs.throttled(log, "database", "health check: the database is down (%s)", type(error).__name__)

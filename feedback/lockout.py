@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
 
-from feedback import clock
+from feedback import clock, staff_dao
 from feedback.db import transaction
-from feedback.models import SignInFailure
-from feedback.ratelimit import insert_ignoring_duplicates
 
 FREE_TRIES = 5  # failures in a row before the first wait (FEEDBACK_LOCKOUT_FREE_TRIES)
 FIRST_WAIT = 15  # seconds, doubled after each further failure
@@ -68,15 +65,7 @@ def claim_attempt(email, lock_after=None):
     lock_after = lock_after or current_app.config["LOCKOUT_AFTER"]
     key, now = key_for(email), clock.now()
     with transaction() as session:
-        # Make sure the row exists, then lock it, so two workers' first failures both count.
-        session.execute(
-            insert_ignoring_duplicates(session, SignInFailure).values(
-                key_hash=key, failures=0, last_failed_at=now
-            )
-        )
-        row = session.execute(
-            select(SignInFailure).where(SignInFailure.key_hash == key).with_for_update()
-        ).scalar_one_or_none()
+        row = staff_dao.failures_locked_for_update(session, key, now)
         if row.locked_at is None and now - _aware(row.last_failed_at) > FORGET_AFTER:
             row.failures = 0
         if row.locked_at is not None or row.failures >= lock_after:
@@ -87,9 +76,8 @@ def claim_attempt(email, lock_after=None):
             return Verdict(wait=int(remaining) + 1)
         row.failures += 1
         row.last_failed_at = now
-        session.add(row)
-        session.flush()
-        _tidy(session, now)
+        staff_dao.save_failures(session, row)
+        staff_dao.forget_old_failures(session, now - FORGET_AFTER, now - FORGET_LOCKED_AFTER)
     return Verdict()
 
 
@@ -98,11 +86,11 @@ def failed(email, lock_after=None):
     now locked."""
     lock_after = lock_after or current_app.config["LOCKOUT_AFTER"]
     with transaction() as session:
-        row = session.get(SignInFailure, key_for(email))
+        row = staff_dao.failures(session, key_for(email))
         if row is None or row.failures < lock_after or row.locked_at is not None:
             return False
         row.locked_at = clock.now()
-        session.add(row)
+        staff_dao.save_failures(session, row)
     return True
 
 
@@ -110,22 +98,21 @@ def password_right(email):
     """The password was right and a code is still to come: take back the attempt counted for it,
     leaving the failures before it (a right password does not clear wrong codes)."""
     with transaction() as session:
-        row = session.get(SignInFailure, key_for(email))
+        row = staff_dao.failures(session, key_for(email))
         if row is not None and row.failures > 0:
             row.failures -= 1
-            session.add(row)
+            staff_dao.save_failures(session, row)
 
 
 def succeeded(email):
     """Sign-in succeeded: forgive the failures counted for the address."""
     with transaction() as session:
-        session.execute(delete(SignInFailure).where(SignInFailure.key_hash == key_for(email)))
+        staff_dao.forget_failures(session, key_for(email))
 
 
 def unlock(session, email):
     """Lift a lock (and the count) for an address; return whether there was anything to lift."""
-    result = session.execute(delete(SignInFailure).where(SignInFailure.key_hash == key_for(email)))
-    return result.rowcount > 0
+    return staff_dao.forget_failures(session, key_for(email))
 
 
 def locked_emails(session, emails):
@@ -133,22 +120,10 @@ def locked_emails(session, emails):
     keys = {key_for(email): email for email in emails}
     if not keys:
         return set()
-    query = select(SignInFailure.key_hash).where(
-        SignInFailure.key_hash.in_(list(keys)), SignInFailure.locked_at.is_not(None)
-    )
-    return {keys[key] for key in session.execute(query).scalars()}
+    return {keys[key] for key in staff_dao.locked_keys(session, keys)}
 
 
 def failures_of(session, email):
     """Return how many failures in a row are counted for an address."""
-    row = session.get(SignInFailure, key_for(email))
+    row = staff_dao.failures(session, key_for(email))
     return row.failures if row else 0
-
-
-def _tidy(session, now):
-    session.execute(
-        delete(SignInFailure).where(
-            SignInFailure.locked_at.is_(None), SignInFailure.last_failed_at < now - FORGET_AFTER
-        )
-    )
-    session.execute(delete(SignInFailure).where(SignInFailure.locked_at < now - FORGET_LOCKED_AFTER))

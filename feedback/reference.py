@@ -3,7 +3,7 @@
 import tomllib
 from pathlib import Path
 
-from feedback.models import District, Provider, Service
+from feedback import dao
 
 REFERENCE_FILE = Path(__file__).parent / "reference.toml"
 
@@ -39,8 +39,5 @@ def load(session, path=REFERENCE_FILE):
     """Insert or update every provider, district and service; return how many of each."""
     with Path(path).open("rb") as f:
         providers, districts, services = parse_reference(tomllib.load(f))
-    for model, rows in ((Provider, providers), (District, districts), (Service, services)):
-        for row in rows:
-            session.merge(model(**row))
-        session.flush()
+    dao.save_reference(session, providers, districts, services)
     return {"providers": len(providers), "districts": len(districts), "services": len(services)}

@@ -7,12 +7,10 @@ from datetime import timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
-from sqlalchemy import delete, or_, select
 
-from feedback import audit, clock
+from feedback import audit, audit_dao, clock, dao
 from feedback.db import transaction
 from feedback.jobs import Job
-from feedback.models import AuditEvent, Comment, Letter, WaitingListEntry
 
 
 def apply(now, comment_months, waitlist_months, audit_months):
@@ -22,18 +20,10 @@ def apply(now, comment_months, waitlist_months, audit_months):
         return now - timedelta(days=round(months * 30.44))
 
     with transaction() as session:
-        comments = session.execute(delete(Comment).where(Comment.created_at < before(comment_months)))
-        ended = before(waitlist_months).date()
-        stale = select(WaitingListEntry.id).where(
-            or_(WaitingListEntry.discharged_on < ended, WaitingListEntry.first_appointment < ended)
-        )
-        ids = list(session.execute(stale).scalars())
-        session.execute(delete(Letter).where(Letter.entry_id.in_(ids)))
-        session.execute(delete(WaitingListEntry).where(WaitingListEntry.id.in_(ids)))
-        events = session.execute(delete(AuditEvent).where(AuditEvent.at < before(audit_months)))
-    summary = (
-        f"{comments.rowcount} comments, {len(ids)} waiting-list families, {events.rowcount} audit events"
-    )
+        comments = dao.delete_comments_before(session, before(comment_months))
+        families = dao.delete_families_whose_wait_ended_before(session, before(waitlist_months).date())
+        events = audit_dao.delete_events_before(session, before(audit_months))
+    summary = f"{comments} comments, {families} waiting-list families, {events} audit events"
     audit.record("data_deletion", actor="retention job", detail=summary)
     return summary
 

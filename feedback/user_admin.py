@@ -6,13 +6,11 @@ Each change is audited, and each that changes what an account may do ends its se
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
 from flask_wtf import FlaskForm
-from sqlmodel import select
 
-from feedback import accounts, audit, auth
+from feedback import accounts, audit, auth, dao, staff_dao
 from feedback.account_views import bp
 from feedback.db import reading, transaction
 from feedback.forms import UserForm, choices
-from feedback.models import Service, StaffUser
 
 
 def _user_form(user=None, services=()):
@@ -27,8 +25,7 @@ def _user_form(user=None, services=()):
     if user is None and not form.role.data:
         form.role.data = "service_staff"  # the least a new account usually needs, not administrator
     with reading() as session:
-        services = session.exec(select(Service).order_by(Service.name))
-        form.services.choices = choices((s.slug, s.name) for s in services)
+        form.services.choices = choices(dao.services_by_name(session))
     return form
 
 
@@ -36,7 +33,7 @@ def _user_form(user=None, services=()):
 @auth.requires_role("admin")
 def users():
     with reading() as session:
-        found = accounts.all_users(session)
+        found = staff_dao.users_with_services(session)
         locked = accounts.locked(session, [user for user, _ in found])
     return render_template("dashboard/users.html", users=found, locked=locked)
 
@@ -65,10 +62,10 @@ def add_user():
 
 def _account(user_id):
     with reading() as session:
-        user = session.get(StaffUser, user_id)
+        user = staff_dao.user(session, user_id)
         if user is None:
             abort(404)
-        return user, accounts.services_of(session, user_id), bool(accounts.locked(session, [user]))
+        return user, staff_dao.service_slugs_of(session, user_id), bool(accounts.locked(session, [user]))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -81,7 +78,7 @@ def edit_user(user_id):
     if form.validate_on_submit():
         try:
             with transaction() as session:
-                stored = session.get(StaffUser, user_id)
+                stored = staff_dao.user(session, user_id)
                 changed = accounts.change(
                     session,
                     stored,
@@ -112,7 +109,7 @@ def _admin_action(user_id, act):
     if not FlaskForm().validate_on_submit():
         abort(400)
     with transaction() as session:
-        stored = session.get(StaffUser, user_id)
+        stored = staff_dao.user(session, user_id)
         if stored is None:
             abort(404)
         result = act(session, stored)
