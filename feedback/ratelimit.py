@@ -12,27 +12,14 @@ import hashlib
 import hmac
 
 from flask import current_app, request
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from feedback import clock
+from feedback import clock, ratelimit_dao
 from feedback.db import reading, transaction
 from feedback.errors import render_error
-from feedback.models import RateWindow
+from feedback.ratelimit_dao import insert_ignoring_duplicates  # noqa: F401 (feedback.lockout's)
 
 WINDOW = 60  # seconds
 KEEP_WINDOWS = 5  # finished windows kept before they are deleted
-
-
-def _insert(session, model):
-    """Return an INSERT for ``model`` that can say what to do on a conflict (SQLite or PostgreSQL)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
-def insert_ignoring_duplicates(session, model):
-    """Return an INSERT for ``model`` that does nothing when the row exists."""
-    return _insert(session, model).on_conflict_do_nothing()
 
 
 def _key_hash(bucket, key):
@@ -41,28 +28,25 @@ def _key_hash(bucket, key):
     return hmac.new(secret, f"{bucket}\0{key}".encode(), hashlib.sha256).hexdigest()
 
 
+def _minute(now):
+    return int((now or clock.now()).timestamp()) // WINDOW
+
+
 def hit(bucket, key, limit, count=True, now=None):
     """Count one request for (bucket, key) (unless ``count`` is False, to only look); return whether
     it is within ``limit`` per window."""
-    key_hash = _key_hash(bucket, key)
-    minute = int((now or clock.now()).timestamp()) // WINDOW
     if not count:
         with reading() as session:
-            seen = session.execute(
-                select(func.coalesce(func.sum(RateWindow.hits), 0)).where(
-                    RateWindow.key_hash == key_hash, RateWindow.minute == minute
-                )
-            ).scalar_one()
-        return seen < limit
+            return ratelimit_dao.hits(session, _key_hash(bucket, key), _minute(now)) < limit
     with transaction() as session:
-        statement = _insert(session, RateWindow).values(key_hash=key_hash, minute=minute, hits=1)
-        statement = statement.on_conflict_do_update(
-            index_elements=[RateWindow.key_hash, RateWindow.minute], set_={"hits": RateWindow.hits + 1}
-        ).returning(RateWindow.hits)
-        seen = session.execute(statement).scalar_one()
-        if seen == 1:  # the first request of a window: tidy away finished ones
-            session.execute(delete(RateWindow).where(RateWindow.minute < minute - KEEP_WINDOWS))
-    return seen <= limit
+        return hit_in(session, bucket, key, limit, now)
+
+
+def hit_in(session, bucket, key, limit, now=None):
+    """Count one request for (bucket, key) in the caller's write transaction, so a request that
+    writes anyway (a survey answer) takes one turn at the database's writer, not two; return
+    whether it is within ``limit`` per window. Rolled back with the caller's transaction."""
+    return ratelimit_dao.add_hit(session, _key_hash(bucket, key), _minute(now), KEEP_WINDOWS) <= limit
 
 
 def client_address():
@@ -74,6 +58,12 @@ def over_limit(bucket, config_key, key=None, count=True):
     """Return whether this client (or ``key``) is over the configured per-minute limit."""
     limit = current_app.config[config_key]
     return not hit(bucket, key or client_address(), limit, count=count)
+
+
+def within_limit_in(session, bucket, config_key, key=None):
+    """Count this client (or ``key``) in the caller's write transaction; return whether it is
+    within the configured per-minute limit (see hit_in)."""
+    return hit_in(session, bucket, key or client_address(), current_app.config[config_key])
 
 
 def limit_page(bucket, config_key):

@@ -6,7 +6,6 @@ from datetime import date
 
 from analysis.sentiment import polarity
 from feedback.clock import LONDON
-from feedback.models import Response
 from surveys import dao
 
 
@@ -68,36 +67,39 @@ def valid_submission_id(value):
 
 def store(session, definition, submission, submission_id, data, now):
     """Store one response; return 'stored', 'duplicate' or 'used' (invitation already spent)."""
-    if dao.submission_exists(session, submission_id):
-        return "duplicate"
-    if submission.invitation_id is not None and not dao.claim_invitation(session, submission.invitation_id):
-        return "used"
+    if submission.invitation_id is not None:
+        # Only a new answer spends the link: a retry of one already stored is a duplicate.
+        if dao.submission_exists(session, submission_id):
+            return "duplicate"
+        if not dao.claim_invitation(session, submission.invitation_id):
+            return "used"
     answers, comments = split_answers(definition, data)
     comments = [(k, t, polarity(t)) for k, t in comments]
     return store_answers(session, definition, submission, submission_id, answers, comments, now)
 
 
 def store_answers(session, definition, submission, submission_id, answers, comments, now, partial=False):
-    """Store answers {key: code} and comments [(key, text, polarity, ...)] as one response."""
-    response = Response(
-        submission_id=submission_id,
-        instrument_id=submission.instrument_id,
-        instrument_slug=definition.slug,
-        instrument_version=submission.instrument_version,
-        channel=submission.channel,
-        invited=submission.invitation_id is not None,
-        easy_read=submission.easy_read,
-        service_slug=submission.service_slug,
-        provider_slug=submission.provider_slug,
-        district_slug=submission.district_slug,
-        respondent_type=definition.respondent_type,
-        month=month_counted(submission.appointment_date, now),
-        submitted_at=now,
-        score=quiz_score(definition, answers),
-        partial=partial,
-        pathway=submission.pathway,
-        letter_number=submission.letter_number,
-        language=submission.language,
-    )
-    dao.add_response(session, response, answers, comments)
-    return "stored"
+    """Store answers {key: code} and comments [(key, text, polarity, ...)] as one response; return
+    'stored', or 'duplicate' if a response with this submission id is already stored."""
+    columns = {
+        "submission_id": submission_id,
+        "instrument_id": submission.instrument_id,
+        "instrument_slug": definition.slug,
+        "instrument_version": submission.instrument_version,
+        "channel": submission.channel,
+        "invited": submission.invitation_id is not None,
+        "easy_read": submission.easy_read,
+        "service_slug": submission.service_slug,
+        "provider_slug": submission.provider_slug,
+        "district_slug": submission.district_slug,
+        "respondent_type": definition.respondent_type,
+        "month": month_counted(submission.appointment_date, now),
+        "submitted_at": now,
+        "score": quiz_score(definition, answers),
+        "partial": partial,
+        "pathway": submission.pathway,
+        "letter_number": submission.letter_number,
+        "language": submission.language,
+    }
+    stored = dao.insert_response(session, columns, answers, comments)
+    return "duplicate" if stored is None else "stored"

@@ -3,7 +3,9 @@
 import functools
 import json
 
-from sqlalchemy import func, update
+from sqlalchemy import insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from feedback.models import Answer, Comment, District, Instrument, Invitation, Response, Service
@@ -89,18 +91,57 @@ def submission_exists(session, submission_id):
     return found is not None
 
 
+@functools.cache
+def _new_response(dialect_name):
+    # Built once per dialect (and compiled once): a second answer with the same submission id
+    # (a double click, a retry) inserts nothing and returns no id.
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = Response.__table__
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.submission_id])
+        .returning(table.c.id)
+    )
+
+
+_NEW_ANSWERS = insert(Answer.__table__)
+
+
+def insert_response(session, columns, answers, comments):
+    """Store a response (its columns as a dict) with answers {key: code} and comments [(key, text,
+    polarity[, flagged, help_shown])]: one statement for the response and one for its answers, no
+    object loaded. Return the response's id, or None if its submission id was already stored."""
+    statement = _new_response(session.get_bind().dialect.name)
+    response_id = session.execute(statement, columns).scalar()
+    if response_id is None:
+        return None
+    if answers:
+        session.execute(
+            _NEW_ANSWERS,
+            [{"response_id": response_id, "question_key": k, "value": v} for k, v in answers.items()],
+        )
+    if comments:
+        _add_comments(session, response_id, comments)
+    return response_id
+
+
 def add_response(session, response, answers, comments):
-    """Store a response with answers {key: code} and comments [(key, text, polarity[, flagged,
-    help_shown])]."""
-    session.add(response)
-    session.flush()
-    session.add_all(Answer(response_id=response.id, question_key=k, value=v) for k, v in answers.items())
+    """Store a Response (not yet added) with answers and comments as insert_response does; return
+    it with its id. Raises IntegrityError if its submission id is already stored."""
+    columns = response.model_dump(exclude={"id"})
+    response.id = insert_response(session, columns, answers, comments)
+    if response.id is None:
+        raise IntegrityError("INSERT INTO response", columns["submission_id"], "submission id already stored")
+    return response
+
+
+def _add_comments(session, response_id, comments):
     stored = []
     for key, text, score, *flags in comments:
         flagged, help_shown = ([*flags, False, False])[:2]
         stored.append(
             Comment(
-                response_id=response.id,
+                response_id=response_id,
                 question_key=key,
                 text=text,
                 polarity=score,
@@ -109,16 +150,8 @@ def add_response(session, response, answers, comments):
             )
         )
     session.add_all(stored)
-    if stored:  # every comment gets its themes when it is stored
-        from analysis import triage
+    session.flush()
+    # every comment gets its themes when it is stored
+    from analysis import triage
 
-        triage.tag_new_comments(session, stored)
-    return response
-
-
-def count_responses(session, **filters):
-    """Return how many responses match the given column filters."""
-    query = select(func.count()).select_from(Response)
-    for column, value in filters.items():
-        query = query.where(getattr(Response, column) == value)
-    return session.exec(query).one()
+    triage.tag_new_comments(session, stored)

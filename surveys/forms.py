@@ -7,10 +7,14 @@ double click or a retry stores one response), whitespace stripping and length li
 import functools
 import uuid
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from surveys.collect import valid_submission_id
@@ -38,8 +42,21 @@ class ChoiceField(RadioField):
             raise ValidationError(self.invalid_message)
 
 
+@functools.lru_cache(maxsize=32)
+def _wtforms_messages(locale):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class SurveyForm(FlaskForm):
     """The base of every survey form."""
+
+    class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the page's language, read from disk once per process
+            (Flask-WTF reads them again on every request)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_messages(str(get_locale()))
 
     submission_id = HiddenField(validators=[_check_submission_id])
 

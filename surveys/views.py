@@ -9,22 +9,43 @@ from sqlalchemy.exc import IntegrityError
 from feedback import clock, languages, ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
-from feedback.health import DATABASE_ERRORS
+from feedback.health import DATABASE_ERRORS, database_unavailable
 from feedback.waitlist import public as letter_links
 from feedback.waitlist import tracker
-from surveys import collect, dao, opt_out, tokens, translations
+from surveys import collect, dao, opt_out, page_parts, tokens, translations
 from surveys.forms import build_form_class, new_form
 
 bp = Blueprint("respondents", __name__)
 log = logging.getLogger(__name__)
 
 
+# Posts of answers are counted in the answer's own write transaction (see _store): one turn at
+# the database's writer, not two. A post to any other page, or one that stores nothing (a form
+# with a mistake, a link that cannot be used), is counted on its own.
+ANSWER_PAGES = {"respondents.open_survey", "respondents.invitation"}
+
+
 @bp.before_request
 def limit_submissions():
     """Refuse a client that posts answers faster than any person could."""
-    if request.method == "POST":
-        return ratelimit.limit_page("survey", "RATE_LIMIT_SURVEY")
-    return None
+    if request.method != "POST":
+        return None
+    if request.endpoint in ANSWER_PAGES:
+        g.post_uncounted = True  # counted with its answer, or else after it (count_other_posts)
+        return None
+    return ratelimit.limit_page("survey", "RATE_LIMIT_SURVEY")
+
+
+@bp.after_request
+def count_other_posts(response):
+    """Count a post to a survey page that stored no answer; refuse it if over the limit."""
+    if not g.pop("post_uncounted", False) or response.status_code == 503:
+        return response  # counted with its answer, or the database is down: nothing to count in
+    try:
+        over = ratelimit.over_limit("survey", "RATE_LIMIT_SURVEY")
+    except DATABASE_ERRORS as error:
+        return database_unavailable(error)
+    return render_error(429) if over else response
 
 
 @dataclass
@@ -100,19 +121,19 @@ def unknown_part(error):
     )
 
 
-def _load_page(session, slug, service_slug, district_slug, easy_read, kiosk, invitation=None):
-    instrument = dao.latest_instrument(session, slug)
-    if instrument is None:
+def _load_page(slug, service_slug, district_slug, easy_read, kiosk, invitation=None, fresh=True):
+    found = page_parts.parts(slug, service_slug, district_slug, fresh)
+    if found.instrument is None:
         raise UnknownPart("survey", slug)
-    definition = dao.definition_of(instrument)
-    service = dao.service(session, service_slug or definition.default_service)
-    district = dao.district(session, district_slug)
-    if service is None:
+    if found.service is None:
         raise UnknownPart("service", service_slug or "")
-    if district_slug and district is None:
+    if district_slug and found.district is None:
         raise UnknownPart("district", district_slug)
+    definition = found.definition
     easy_read = easy_read or definition.easy_read_only
-    page = SurveyPage(instrument, definition, service, district, easy_read, kiosk, invitation)
+    page = SurveyPage(
+        found.instrument, definition, found.service, found.district, easy_read, kiosk, invitation
+    )
     return _in_language(page, request.args.get("lang"))
 
 
@@ -133,15 +154,14 @@ def _in_language(page, code):
 def open_survey(slug):
     """An open survey link, as printed on a poster's QR code."""
     args = request.args
-    with reading() as session:
-        page = _load_page(
-            session,
-            slug,
-            args.get("service"),
-            args.get("district"),
-            args.get("easy") == "1",
-            args.get("mode") == "kiosk",
-        )
+    page = _load_page(
+        slug,
+        args.get("service"),
+        args.get("district"),
+        args.get("easy") == "1",
+        args.get("mode") == "kiosk",
+        fresh=request.method == "GET",  # a post reuses what its form's page read
+    )
     page.letter = _letter(args)
     return _answer(page)
 
@@ -172,15 +192,15 @@ def invitation(token):
         if invite is None:
             ratelimit.over_limit("token-miss-check", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
             return _link_cannot_be_used()
-        page = _load_page(
-            session,
-            invite.instrument_slug,
-            invite.service_slug,
-            invite.district_slug,
-            request.args.get("easy") == "1",
-            False,
-            invite,
-        )
+    page = _load_page(
+        invite.instrument_slug,
+        invite.service_slug,
+        invite.district_slug,
+        request.args.get("easy") == "1",
+        False,
+        invite,
+        fresh=request.method == "GET",
+    )
     status = tokens.state(invite, clock.now())
     if status != "open" and request.method == "GET":
         return _link_cannot_be_used()
@@ -204,6 +224,8 @@ def _answer(page, token=None):
     form = new_form(form_class)
     if form.validate_on_submit():
         outcome = _store(page, form)
+        if outcome == "refused":
+            return render_error(429)
         if outcome in ("expired", "used"):
             return _link_cannot_be_used()
         return redirect(url_for(".thanks", slug=page.definition.slug, **page.link_args()), 303)
@@ -270,7 +292,13 @@ def _store(page, form):
     data = {field.name: field.data for field in form.question_fields()}
     try:
         with transaction() as session:
-            outcome = collect.store(session, page.definition, submission, form.submission_id.data, data, now)
+            if not ratelimit.within_limit_in(session, "survey", "RATE_LIMIT_SURVEY"):
+                outcome = "refused"
+            else:
+                outcome = collect.store(
+                    session, page.definition, submission, form.submission_id.data, data, now
+                )
+        g.post_uncounted = False  # counted, in the transaction just committed
     except IntegrityError:
         outcome = "duplicate"  # a concurrent retry of the same submission got there first
     if outcome == "used":
@@ -289,15 +317,14 @@ def thanks(slug):
     """
     args = request.args
     try:
-        with reading() as session:
-            page = _load_page(
-                session,
-                slug,
-                args.get("service"),
-                args.get("district"),
-                args.get("easy") == "1",
-                args.get("mode") == "kiosk",
-            )
+        page = _load_page(
+            slug,
+            args.get("service"),
+            args.get("district"),
+            args.get("easy") == "1",
+            args.get("mode") == "kiosk",
+            fresh=False,
+        )
     except DATABASE_ERRORS:
         page = None
     restart = url_for(".open_survey", slug=slug, **page.link_args()) if page and page.kiosk else None
