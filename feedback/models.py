@@ -336,6 +336,11 @@ class WaitingListEntry(SQLModel, table=True):
     personal: str = Field(sa_column=Column(Text, nullable=False))  # Fernet token of JSON
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # When the first letter after the last one sent falls due (None: no letter left), worked out
+    # under the letter policy whose fingerprint is `letters_policy`: the letters due are found by
+    # a query on it. Empty or another policy's: out of date, worked out afresh (waitlist.tracker).
+    next_letter_due: date | None = Field(default=None, index=True)
+    letters_policy: str | None = Field(default=None, max_length=16)
 
 
 class Letter(SQLModel, table=True):

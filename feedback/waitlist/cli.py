@@ -87,6 +87,14 @@ def import_extract(file, skip_invalid, report):
             dao.write_import(session, inserts, updates)
         # Leave the lock free as long as it was held, so a waiting writer's retry finds it free.
         time.sleep(time.perf_counter() - started)
+    # The new and changed families' next letters, stored for the letters-due query (likewise in
+    # short transactions; any other entry out of date is brought up to date too).
+    stored = IMPORT_BATCH
+    while stored == IMPORT_BATCH:
+        started = time.perf_counter()
+        with transaction() as session:
+            stored = tracker.refresh_next_letters(session, limit=IMPORT_BATCH)
+        time.sleep(time.perf_counter() - started)
     added, changes = plan.added, plan.changes
     audit.record(
         "import_waiting_list",
@@ -196,7 +204,7 @@ def letters_group():
 def due(on):
     """List the letters due (references only, no personal data)."""
     with reading() as session:
-        found = [(f, d) for f in tracker.families(session, on) for d in f.due]
+        found = [(f, d) for f in tracker.due_families(session, on) for d in f.due]
     overdue = 0
     for fam, letter in found:
         late = letter in fam.overdue

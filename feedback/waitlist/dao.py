@@ -4,13 +4,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import and_, delete, func, insert, or_, update
 from sqlmodel import select
 
 from feedback.models import District, Letter, WaitingListEntry, utcnow
 from feedback.waitlist import crypto, notify, schedule
 
 ADDRESS = ("address_line_1", "address_line_2", "town", "postcode")
+# What a letter needs of an entry besides the personal details (read for the letters due only).
+LETTER_COLUMNS = (
+    "id",
+    "reference",
+    "pathway",
+    "district_slug",
+    "referral_date",
+    "first_appointment",
+    "discharged_on",
+    "large_print",
+    "easy_read",
+)
 
 
 def entries_by_reference(session, references=None):
@@ -120,7 +132,10 @@ def plan_import(session, fernet, rows):
         personal = entry.personal
         if "address" in changed or "personal details" in changed:
             personal = crypto.seal(fernet, row.personal)
-        plan.updates.append({**_columns(row), "id": entry.id, "updated_at": now, "personal": personal})
+        plan.updates.append(
+            # letters_policy emptied: the next letter's day is worked out afresh (``stale``)
+            {**_columns(row), "id": entry.id, "updated_at": now, "personal": personal, "letters_policy": None}
+        )
     return plan
 
 
@@ -204,6 +219,7 @@ def record_sent(session, entry_row, due_letter, sent_on, sent_by, notify_id=None
             notify_status="accepted" if notify_id else None,
         )
     )
+    mark_stale(session, [entry_row.id])
     session.flush()
 
 
@@ -233,6 +249,11 @@ def set_notify_status(session, letter_id, status, checked_at):
         .where(Letter.id == letter_id)
         .values(notify_status=status, notify_checked_at=checked_at)
     )
+    if status in notify.FAILED:  # a failed letter is due again
+        entry_id = select(Letter.entry_id).where(Letter.id == letter_id).scalar_subquery()
+        session.execute(
+            update(WaitingListEntry).where(WaitingListEntry.id == entry_id).values(letters_policy=None)
+        )
 
 
 def letter(session, entry_row, sequence):
@@ -275,6 +296,7 @@ def record_many_sent(session, records):
     if records:
         now = utcnow()
         session.execute(insert(Letter), [{**r, "recorded_at": now} for r in records])
+        mark_stale(session, {r["entry_id"] for r in records})
 
 
 def set_letter_format(session, reference, large_print, easy_read):
@@ -308,3 +330,86 @@ def clear(session):
     """Delete the whole waiting list and its letters (the demo's --replace)."""
     session.execute(delete(Letter))
     session.execute(delete(WaitingListEntry))
+
+
+# The stored next letter: each entry keeps the day its next letter falls due (``next_letter_due``)
+# and the fingerprint of the letter policy it was worked out under (``letters_policy``). Every
+# write here that could bring a letter forward (an import's change, a letter recorded or failing
+# in Notify) empties ``letters_policy``; an entry whose fingerprint is not the policy's is
+# "stale" and is worked out afresh, so a stored day is never trusted when it may be out of date.
+
+
+def _stale(fingerprint):
+    return or_(WaitingListEntry.letters_policy.is_(None), WaitingListEntry.letters_policy != fingerprint)
+
+
+def mark_stale(session, entry_ids):
+    """Say that some entries' next letter must be worked out afresh."""
+    ids = list(entry_ids)
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(WaitingListEntry)
+            .where(WaitingListEntry.id.in_(ids[start : start + 500]))
+            .values(letters_policy=None)
+        )
+
+
+def _sent_to(session, entries, query):
+    """Return {entry id: [sent letter, ...]} in sequence order, for the entries a query selects."""
+    letters = defaultdict(list)
+    for letter in session.exec(
+        query.where(Letter.entry_id.in_(entries)).order_by(Letter.entry_id, Letter.sequence)
+    ):
+        letters[letter.entry_id].append(letter)
+    return letters
+
+
+def letter_candidates(session, on, fingerprint, reference=None):
+    """Return (entries, {entry id: [Letter, ...]}) of the families that may have a letter to send
+    on ``on``: those whose stored next letter has fallen due while the child is still waiting,
+    and every stale one (worked out in full by the caller). Oldest referral first."""
+    waiting = and_(
+        or_(WaitingListEntry.first_appointment.is_(None), WaitingListEntry.first_appointment > on),
+        or_(WaitingListEntry.discharged_on.is_(None), WaitingListEntry.discharged_on > on),
+    )
+    fresh_and_due = and_(
+        WaitingListEntry.letters_policy == fingerprint, WaitingListEntry.next_letter_due <= on, waiting
+    )
+    chosen = or_(fresh_and_due, _stale(fingerprint))
+    if reference is not None:
+        chosen = and_(chosen, WaitingListEntry.reference == reference)
+    columns = [getattr(WaitingListEntry, name) for name in LETTER_COLUMNS]
+    query = select(*columns).where(chosen).order_by(WaitingListEntry.referral_date, WaitingListEntry.id)
+    entries = list(session.execute(query))
+    return entries, _sent_to(session, select(WaitingListEntry.id).where(chosen), select(Letter))
+
+
+def stale_entries(session, fingerprint, entry_ids=None, limit=None):
+    """Return (entries, {entry id: [(entry id, sequence, notify status), ...]}) of the entries
+    whose next letter must be worked out afresh (or of the given ones, whatever is stored), at
+    most ``limit`` of them."""
+    chosen = _stale(fingerprint) if entry_ids is None else WaitingListEntry.id.in_(list(entry_ids))
+    if limit is not None:
+        first = select(WaitingListEntry.id).where(chosen).order_by(WaitingListEntry.id).limit(limit)
+        chosen = WaitingListEntry.id.in_(first)
+    columns = [
+        WaitingListEntry.id,
+        WaitingListEntry.reference,
+        WaitingListEntry.pathway,
+        WaitingListEntry.referral_date,
+        WaitingListEntry.first_appointment,
+        WaitingListEntry.discharged_on,
+    ]
+    entries = list(session.execute(select(*columns).where(chosen)))
+    sent = _sent_to(
+        session,
+        select(WaitingListEntry.id).where(chosen),
+        select(Letter.entry_id, Letter.sequence, Letter.notify_status),
+    )
+    return entries, sent
+
+
+def store_next_letters(session, values):
+    """Store entries' next letter: dicts of id, next_letter_due and letters_policy."""
+    for start in range(0, len(values), 5000):
+        session.execute(update(WaitingListEntry), values[start : start + 5000])

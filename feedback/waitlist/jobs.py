@@ -14,7 +14,7 @@ def letters_due(today=None):
     """Count the waiting-list letters due and overdue this morning (references only)."""
     today = today or clock.today()
     with reading() as session:
-        found = tracker.families(session, today)
+        found = tracker.due_families(session, today)
     due = sum(len(f.due) for f in found)
     overdue = sum(len(f.overdue) for f in found)
     return f"{due} letters due, {overdue} overdue"

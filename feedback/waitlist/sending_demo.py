@@ -12,7 +12,7 @@ def send_some(on, fernet, count=6):
     """Send ``count`` families' due letters through the fake and read back what became of them;
     return a sentence saying so (or why nothing was sent)."""
     with reading() as session:
-        references = [f.row.reference for f in tracker.families(session, on) if f.due][:count]
+        references = [f.row.reference for f in tracker.due_families(session, on)][:count]
     if not references:
         return "No letters were due today, so none went through the local fake of GOV.UK Notify."
     sent, problems = 0, []

@@ -25,8 +25,8 @@ def policy():
 
 
 @dataclass
-class Family:
-    """One entry with its schedule worked out for a day.
+class WaitingFamily:
+    """A family on the waiting list with its letters worked out for a day.
 
     ``due`` holds the one letter to send (or none): the latest letter due, which replaces the
     earlier ones still outstanding (``outstanding``). ``overdue`` holds it too when the earliest
@@ -48,10 +48,15 @@ class Family:
         return schedule.stopped_on(self.entry) is None
 
 
+def _sent_sequences(sent):
+    """Return the numbers of the letters sent (a letter that failed in Notify was not)."""
+    return [letter.sequence for letter in sent if not notify.failed(letter)]
+
+
 def family(row, sent, on, pol, bank_holidays, fernet=None):
     """Work out one entry's letters for ``on``; decrypt personal details when given a key."""
     entry = dao.as_schedule_entry(row)
-    sequences = [letter.sequence for letter in sent if not notify.failed(letter)]
+    sequences = _sent_sequences(sent)
     scheduled = schedule.scheduled_letters(entry, pol)
     outstanding = [
         d
@@ -62,7 +67,7 @@ def family(row, sent, on, pol, bank_holidays, fernet=None):
     to_send = schedule.letter_to_send(outstanding, sequences, first_type)
     due = [to_send] if to_send else []
     late = outstanding and schedule.is_overdue(outstanding[0], on, pol.overdue_working_days, bank_holidays)
-    return Family(
+    return WaitingFamily(
         row,
         entry,
         sent,
@@ -82,6 +87,39 @@ def families(session, on, pathway=None, district=None, fernet=None):
     sent = dao.sent_letters(session)
     holidays = bank_holidays(on)
     return [family(r, sent.get(r.id, []), on, pol, holidays, fernet) for r in rows]
+
+
+def due_families(session, on, reference=None):
+    """Return the families with a letter to send on ``on`` (or one family's), oldest referral
+    first: those of ``families`` with a letter due, found by a query on each entry's stored next
+    letter rather than by working out the whole list. Entries whose stored next letter is out of
+    date (``refresh_next_letters`` has not run since they changed) are worked out in full."""
+    pol = policy()
+    rows, sent = dao.letter_candidates(session, on, pol.fingerprint, reference)
+    holidays = bank_holidays(on)
+    found = (family(r, sent.get(r.id, []), on, pol, holidays) for r in rows)
+    return [f for f in found if f.due]
+
+
+def refresh_next_letters(session, entry_ids=None, limit=None):
+    """Work out and store the day the next letter falls due, for every entry whose stored one is
+    out of date (new, changed, written to, a letter failed, or the policy changed) or for the
+    given entries (at most ``limit``); return how many were stored. Run in the write that
+    changed them."""
+    pol = policy()
+    rows, sent = dao.stale_entries(session, pol.fingerprint, entry_ids, limit)
+    values = [
+        {
+            "id": row.id,
+            "next_letter_due": schedule.next_letter_due(
+                dao.as_schedule_entry(row), pol, _sent_sequences(sent.get(row.id, []))
+            ),
+            "letters_policy": pol.fingerprint,
+        }
+        for row in rows
+    ]
+    dao.store_next_letters(session, values)
+    return len(values)
 
 
 def bank_holidays(on):
@@ -170,6 +208,7 @@ def mark_sent(session, reference, sequence, sent_on: date, sent_by, today=None, 
     first_type = schedule.scheduled_letters(entry, policy())[0].letter_type
     letter = schedule.letter_to_send([letter], sent, first_type) or letter
     dao.record_sent(session, row, letter, sent_on, sent_by, notify_id)
+    refresh_next_letters(session, [row.id])
     return letter
 
 
@@ -184,7 +223,7 @@ def mark_returned(session, reference, sequence, returned_on):
 
 def mark_all_due_sent(session, on, sent_by):
     """Record every letter due on a day as sent (after printing the batch); return how many."""
-    found = [(f, d) for f in families(session, on) for d in f.due]
+    found = [(f, d) for f in due_families(session, on) for d in f.due]
     dao.forget_failed(session, [(f.row.id, d.sequence) for f, d in found])
     records = [
         {
@@ -198,6 +237,7 @@ def mark_all_due_sent(session, on, sent_by):
         for f, d in found
     ]
     dao.record_many_sent(session, records)
+    refresh_next_letters(session)
     return len(records)
 
 
@@ -205,7 +245,7 @@ def letters_to_send(session, on, fernet, reference=None):
     """Return (family, due letter, LetterContent) for every letter to send on a day (or one
     family's)."""
     pol = policy()
-    due = [f for f in families(session, on) if f.due and (reference is None or f.row.reference == reference)]
+    due = due_families(session, on, reference)
     estimates = expected_waits(session, [f.row for f in due], on)
     tokens = dao.personal_tokens(session, [f.row.id for f in due])
     result = []
@@ -225,6 +265,7 @@ def letter_contents(session, on, fernet, reference=None):
 def record_notify_status(session, letter_id, status, checked_at):
     """Record what Notify says became of a letter; return the status."""
     dao.set_notify_status(session, letter_id, status, checked_at)
+    refresh_next_letters(session)
     return status
 
 
