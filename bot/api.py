@@ -16,7 +16,6 @@ from bot.engine import Engine, EngineError, goodbye
 from feedback import clock, languages, ratelimit, text
 from feedback.db import reading, transaction
 from feedback.extensions import csrf
-from feedback.models import Instrument
 from surveys import dao as survey_dao
 from surveys import translations
 
@@ -104,13 +103,18 @@ def demo():
     """A mock Local Offer page about a service, with the widget embedded asking about that service
     (``?service=`` and ``?survey=`` change which; short breaks by default)."""
     survey = request.args.get("survey", "break-time-young-person")
+    chat_language = request.args.get("lang")
     g.language = languages.ENGLISH.code  # the host page is in English; ?lang= is the chat's
     with reading() as session:
         service = survey_dao.service(session, request.args.get("service", "break-time"))
-    if service is None:
-        raise ApiError(404, "unknown_service", "There is no service with that name.")
+        if service is None:
+            raise ApiError(404, "unknown_service", "There is no service with that name.")
+        try:  # the page carries what the widget would fetch, so its launcher needs no request
+            start = _survey_info(session, survey, service.slug, chat_language)
+        except ApiError:
+            start = None  # the widget asks, and says in the console why it is not shown
     return render_template(
-        "bot/demo.html", survey=survey, service=service, chat_language=request.args.get("lang")
+        "bot/demo.html", survey=survey, service=service, chat_language=chat_language, start=start
     )
 
 
@@ -159,27 +163,35 @@ def _engine(session, instrument_slug=None, service_slug=None, instrument=None, l
     return instrument, service, engine, language
 
 
+def _survey_info(session, slug, service_slug, lang):
+    """Return what the widget needs before the panel opens: the survey, the service, the
+    language, the widget's words, and the first turn (``first``), so that opening the panel
+    shows the first question at once while the conversation is started behind it."""
+    instrument = survey_dao.latest_instrument(session, slug)
+    service_slug = service_slug or (
+        survey_dao.definition_of(instrument).default_service if instrument else None
+    )
+    instrument, service, engine, language = _engine(session, slug, service_slug, instrument, lang)
+    _, first = engine.start()
+    return {
+        "survey": slug,
+        "version": instrument.version,
+        "title": engine.definition.title.replace("{service}", engine.service_name),
+        "service": service.slug,
+        "service_name": engine.service_name,
+        "lang": language.code,
+        "dir": language.direction,
+        "ui": {words: engine.words.gettext(words) for words in WIDGET_WORDS},
+        "first": first.as_dict(),
+    }
+
+
 @bp.get(f"{API}/surveys/<slug>")
 def survey_info(slug):
     """Say whether a survey and service exist, so the widget shows its launcher only if so."""
     with reading() as session:
-        instrument = survey_dao.latest_instrument(session, slug)
-        service_slug = request.args.get("service") or (
-            survey_dao.definition_of(instrument).default_service if instrument else None
-        )
-        instrument, service, engine, language = _engine(
-            session, slug, service_slug, instrument, request.args.get("lang")
-        )
-    return jsonify(
-        survey=slug,
-        version=instrument.version,
-        title=engine.definition.title.replace("{service}", engine.service_name),
-        service=service.slug,
-        service_name=engine.service_name,
-        lang=language.code,
-        dir=language.direction,
-        ui={words: engine.words.gettext(words) for words in WIDGET_WORDS},
-    )
+        info = _survey_info(session, slug, request.args.get("service"), request.args.get("lang"))
+    return jsonify(info)
 
 
 @bp.post(f"{API}/conversations")
@@ -207,7 +219,7 @@ def _conversation(session, token):
     row = dao.live_conversation(session, token, clock.now(), current_app.config["CHAT_RESUME_MINUTES"])
     if row is None:
         raise ApiError(404, "unknown_conversation", "This chat has ended. Please start again.")
-    instrument = session.get(Instrument, row.instrument_id)
+    instrument = dao.instrument_of(session, row)
     _, _, engine, _ = _engine(
         session,
         service_slug=row.service_slug,

@@ -1,4 +1,4 @@
-"""Queries for chat conversations in progress."""
+"""Queries for chat conversations in progress (the chat API, its storage and its job ask here)."""
 
 import hashlib
 import json
@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlmodel import select
 
-from feedback.models import ChatConversation
+from feedback.models import ChatConversation, Instrument
 
 
 def conversation_id(token):
@@ -35,6 +35,11 @@ def live_conversation(session, token, now, resume_minutes):
         return None
     updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=now.tzinfo)
     return row if now - updated <= timedelta(minutes=resume_minutes) else None
+
+
+def instrument_of(session, row):
+    """Return the instrument version a conversation was started on."""
+    return session.get(Instrument, row.instrument_id)
 
 
 def advance(session, row, new_state, now):

@@ -12,9 +12,11 @@ web layer passes the catalogue of the chat's language; with none, it speaks Engl
 import gettext as stdlib_gettext
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.sentiment import polarity
 from bot import safeguarding
+from surveys.definitions import Definition
 
 STATE_VERSION = 1
 DONT_KNOW = "dont_know"
@@ -22,11 +24,15 @@ SKIP = "skip"
 NEGATIVE_BELOW = -0.1
 POSITIVE_ABOVE = 0.1
 
+State = dict[str, Any]  # a conversation's state: plain JSON-safe data, stored between turns
+Answer = dict[str, Any]  # one answer as the widget sends it: {"choice": ...}, {"text": ...} or {"skip": true}
+Words = stdlib_gettext.NullTranslations  # a gettext catalogue (gettext/ngettext)
 
-ENGLISH = stdlib_gettext.NullTranslations()
+
+ENGLISH: Words = stdlib_gettext.NullTranslations()
 
 
-def _goodbye(words):
+def _goodbye(words: Words) -> tuple[str, ...]:
     return (
         words.gettext("That is all the questions."),
         words.gettext("Your answers will help make things better."),
@@ -34,7 +40,7 @@ def _goodbye(words):
     )
 
 
-def goodbye(turn, words=ENGLISH):
+def goodbye(turn: int, words: Words = ENGLISH) -> "Turn":
     """Return the last turn again, for an answer sent twice after the chat was stored."""
     return Turn(_goodbye(words), "end", turn=turn)
 
@@ -42,7 +48,7 @@ def goodbye(turn, words=ENGLISH):
 class EngineError(ValueError):
     """An answer that does not fit the conversation; ``code`` says why, for the API."""
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -68,7 +74,7 @@ class Turn:
     prompt: str | None = None  # the words of the question being asked (one of the messages)
     help_start: str | None = None  # the first of the help messages, when they are shown
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "turn": self.turn,
             "messages": list(self.messages),
@@ -85,7 +91,9 @@ class Turn:
 class Engine:
     """Drives a conversation for one instrument and one service."""
 
-    def __init__(self, definition, service_name, contact=None, words=ENGLISH):
+    def __init__(
+        self, definition: Definition, service_name: str, contact: str | None = None, words: Words = ENGLISH
+    ) -> None:
         self.definition = definition
         self.service_name = service_name
         self.contact = contact
@@ -94,7 +102,7 @@ class Engine:
 
     # -- the conversation ----------------------------------------------------------------
 
-    def start(self):
+    def start(self) -> tuple[State, Turn]:
         """Return a new state and the first turn."""
         state = {
             "v": STATE_VERSION,
@@ -126,14 +134,14 @@ class Engine:
         )
         return state, self._ask(state, hello)
 
-    def current(self, state):
+    def current(self, state: State) -> Turn:
         """Return the turn the conversation is waiting on (to show again after a break)."""
         self._check_state(state)
         if state["finished"]:
             return self._end(state, ())
         return self._ask(state, (self.words.gettext("Welcome back. Here is where we were."),))
 
-    def reply(self, state, turn, answer):
+    def reply(self, state: State, turn: int, answer: Answer) -> tuple[State, Turn]:
         """Take an answer to turn number ``turn``; return (new state, next turn)."""
         self._check_state(state)
         if state["finished"]:
@@ -305,7 +313,7 @@ def _routed(definition):
     return any(q.asked_if for q in definition.questions)
 
 
-def most_questions(definition):
+def most_questions(definition: Definition) -> int:
     """Return the most questions one conversation can ask, given the routing."""
     controllers = [
         definition.question(key)
@@ -317,8 +325,3 @@ def most_questions(definition):
         answers = {c.key: code for c, code in zip(controllers, combination, strict=True) if code}
         most = max(most, sum(definition.is_asked(q.key, answers) for q in definition.questions))
     return most
-
-
-def answered_everything(definition, state):
-    """Return whether the conversation reached its end (otherwise it is stored as partial)."""
-    return bool(state["finished"]) and state["step"] >= len(definition.questions)

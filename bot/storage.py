@@ -3,7 +3,6 @@
 import json
 
 from bot import dao
-from feedback.models import Instrument
 from surveys import collect
 from surveys import dao as survey_dao
 
@@ -18,7 +17,7 @@ def store_conversation(session, row, state, now, partial):
         return False  # stored by a request a moment before this one
     if not state["answers"] and not state["comments"]:
         return False
-    instrument = session.get(Instrument, row.instrument_id)
+    instrument = dao.instrument_of(session, row)
     service = survey_dao.service(session, row.service_slug)
     definition = survey_dao.definition_of(instrument)
     submission = collect.Submission(

@@ -40,12 +40,6 @@
     }, function () { clearTimeout(timer); throw { offline: true }; });
   }
 
-  call("GET", "/surveys/" + encodeURIComponent(survey) + "?service=" + encodeURIComponent(service))
-    .then(build, function (error) {
-      warn(error.offline ? "the feedback service could not be reached." :
-        (error.message || "the survey or service is not known.") + " (" + (error.error || error.status) + ")");
-    });
-
   var CSS = [
     ":host{all:initial}",
     "*{box-sizing:border-box}",
@@ -124,7 +118,7 @@
     root.appendChild(wrap);
     document.body.appendChild(host);
 
-    var token = null, turn = null, retry = null, started = false, asked = 0;
+    var token = null, turn = null, retry = null, started = false, asked = 0, starting = null;
     var small = window.matchMedia ? window.matchMedia(SMALL) : { matches: false };
 
     function say(text, mine, help, question) {
@@ -140,9 +134,11 @@
       return p;
     }
 
+    // Kept to resume once something is answered; a chat opened but not answered starts afresh
+    // (its first question comes with the survey, so opening it again needs no request).
     function remember() {
       try {
-        if (token && turn && turn.kind !== "end") localStorage.setItem(storeKey, JSON.stringify({ t: token, at: Date.now() }));
+        if (token && turn && turn.turn > 0 && turn.kind !== "end") localStorage.setItem(storeKey, JSON.stringify({ t: token, at: Date.now() }));
         else localStorage.removeItem(storeKey);
       } catch (e) { /* storage blocked: the chat still works, it just cannot resume */ }
     }
@@ -228,9 +224,11 @@
       var body = { turn: turn.turn };
       for (var key in answer) body[key] = answer[key];
       var send = function () {
-        call("POST", "/conversations/" + token + "/answers", body).then(function (data) {
+        conversation().then(function () {
+          return call("POST", "/conversations/" + token + "/answers", body);
+        }).then(function (data) {
           say(shown, true); show(data);
-        }, function (error) { failed(error, send); });
+        }, function (error) { if (!error.changed) failed(error, send); });
       };
       send();
     }
@@ -244,9 +242,29 @@
       go();
     }
 
+    // The conversation is started behind the first question (sent with the survey), so the
+    // question shows at once; the first answer waits for it. If the survey changed in between,
+    // its new first question is shown instead and the answer is not sent.
+    function conversation() {
+      if (token) return Promise.resolve(token);
+      if (!starting) starting = call("POST", "/conversations", { survey: survey, service: info.service, lang: info.lang })
+        .then(function (data) {
+          var shown = turn;
+          token = data.conversation;
+          if (!shown || shown.turn !== 0 || shown.question !== data.question) {
+            log.textContent = ""; show(data);
+            if (shown) throw { changed: true };
+          }
+          remember();
+          return token;
+        }, function (error) { starting = null; throw error; });
+      return starting;
+    }
+
     function fresh() {
-      call("POST", "/conversations", { survey: survey, service: info.service, lang: info.lang }).then(show,
-        function (error) { failed(error, fresh); });
+      starting = null;
+      if (info.first) { show(info.first); conversation().catch(function () { /* told when answering */ }); }
+      else conversation().catch(function (error) { failed(error, fresh); });
     }
 
     // Modal (the page behind is inert) when full-screen; beside the page on a large screen.
@@ -268,7 +286,7 @@
       if (panel.open) panel.close();
       launcher.hidden = false;
       if (speak) window.speechSynthesis.cancel();
-      if (turn && turn.kind === "end") { started = false; token = null; turn = null; log.textContent = ""; answers.textContent = ""; }
+      if (turn && turn.kind === "end") { started = false; token = null; turn = null; starting = null; log.textContent = ""; answers.textContent = ""; }
       if (!stay) launcher.focus();
     }
 
@@ -305,4 +323,18 @@
       if (!on) window.speechSynthesis.cancel();
     });
   }
+
+  // A page that carries the survey (data-start, as the API would send it) needs no request.
+  function ready(info) {
+    if (document.body) build(info);
+    else document.addEventListener("DOMContentLoaded", function () { build(info); });
+  }
+  var given = null;
+  try { given = JSON.parse(script.getAttribute("data-start") || "null"); } catch (e) { given = null; }
+  if (given && given.survey === survey && given.ui) ready(given);
+  else call("GET", "/surveys/" + encodeURIComponent(survey) + "?service=" + encodeURIComponent(service))
+    .then(ready, function (error) {
+      warn(error.offline ? "the feedback service could not be reached." :
+        (error.message || "the survey or service is not known.") + " (" + (error.error || error.status) + ")");
+    });
 })();

@@ -1,6 +1,9 @@
 """The chat API: a conversation stored as one response, and everything it refuses."""
 
 import gzip
+import html
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -50,6 +53,28 @@ def test_finished_conversation_is_one_chat_response_counted_by_the_kpi_job(app, 
     with reading() as session:
         counts = snapshot_counts(session, [response.month])
     assert counts[("cip-2023", "CIP 5.6b", response.month, "all")] == (1, 1)
+
+
+def test_the_survey_carries_the_first_turn_so_opening_the_chat_needs_no_request(client):
+    info = client.get(f"{API}/surveys/break-time-young-person?service=break-time").get_json()
+    started = start(client).get_json()
+    assert info["first"] == {key: value for key, value in started.items() if key != "conversation"}
+    assert info["first"]["turn"] == 0 and info["first"]["buttons"]
+    assert rows(ChatConversation) != []  # only the start stored a conversation, not the survey
+
+
+def test_the_demo_page_carries_what_the_widget_would_fetch(client):
+    page = client.get("/chat/demo?survey=service-experience&service=physiotherapy&lang=pl")
+    info = client.get(f"{API}/surveys/service-experience?service=physiotherapy&lang=pl").get_json()
+    [carried] = re.findall(r"data-start='([^']*)'", page.get_data(as_text=True))
+    assert json.loads(html.unescape(carried)) == info
+    assert rows(ChatConversation) == []
+
+
+def test_a_demo_page_for_an_unknown_survey_leaves_the_widget_to_ask(client):
+    page = client.get("/chat/demo?survey=no-such-survey")
+    assert page.status_code == 200
+    assert b"data-start" not in page.data
 
 
 def test_no_cookie_is_set_or_needed(client):
