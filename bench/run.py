@@ -302,14 +302,27 @@ def bench_letters(args, instance):
             ]
             with transaction() as session:
                 dao.save_rows(session, fernet, rows)
+        started = time.perf_counter()
+        with transaction() as session:  # as an import does after writing: each next letter stored
+            stored = tracker.refresh_next_letters(session)
+        store_seconds = time.perf_counter() - started
         today = clock.today()
+        # Loaded once per process (a server or the scheduler has them): the holidays library's
+        # country tables take about 0.3 s to import, whatever the number of families.
+        started = time.perf_counter()
+        tracker.bank_holidays(today)
+        holiday_seconds = time.perf_counter() - started
         started = time.perf_counter()
         with reading() as session:
-            found = tracker.families(session, today)
+            found = tracker.due_families(session, today)
         due_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        with reading() as session:
+            every = tracker.families(session, today)
+        every_seconds = time.perf_counter() - started
         pol = tracker.policy()
         started = time.perf_counter()
-        plain = sum(len(schedule.letters_due(dao.as_schedule_entry(f.row), pol, today)) for f in found)
+        plain = sum(len(schedule.letters_due(dao.as_schedule_entry(f.row), pol, today)) for f in every)
         pure = time.perf_counter() - started
         with reading() as session:
             contents = tracker.letter_contents(session, today, fernet)[:200]
@@ -317,10 +330,50 @@ def bench_letters(args, instance):
         letters.write_pdf(contents, Path(tempfile.gettempdir()) / "bench-letters.pdf")
         pdf_seconds = time.perf_counter() - started
     report(
-        f"letters: due letters for {len(found):,} families", due_seconds, "s", pure, "schedule alone", "< 2 s"
+        f"letters: due letters for {len(every):,} families",
+        due_seconds,
+        "s",
+        pure,
+        "schedule alone",
+        "< 0.5 s",
     )
-    print(f"{'':46} ({plain:,} letters due)")
+    print(
+        f"{'':46} ({len(found):,} letters due; {plain:,} by the schedule alone,"
+        " counting those a late one replaces)"
+    )
+    report("letters: every family worked out (/asd list)", every_seconds, "s", due_seconds, "due letters")
+    report(f"letters: next letter stored for {stored:,} families", store_seconds, "s")
+    report("letters: bank holidays loaded (once a process)", holiday_seconds, "s")
     report("letters: PDF letters per second", len(contents) / pdf_seconds, "letters/s")
+
+
+# What a person does: press the launcher as soon as it is there; the question is usable once its
+# first answer button shows. Done inside the page, so the figure is the page's own time and not
+# the dozen protocol round trips of a Playwright click (its waits for a stable, hit-testable
+# element took 70-150 ms on a busy machine against 6-12 ms in the widget's click handler).
+PRESS_LAUNCHER_AND_WAIT = """() => new Promise((resolve) => {
+  let pressed = false;
+  const rootOf = () => document.querySelector("[data-send-feedback-chat]")?.shadowRoot;
+  const usable = () => {
+    const root = rootOf();
+    const launcher = root?.querySelector(".launcher");
+    if (!pressed && launcher && !launcher.hidden) { pressed = true; launcher.click(); }
+    const answer = root?.querySelector(".answers .answer");
+    return Boolean(answer && answer.checkVisibility());
+  };
+  if (usable()) return resolve();
+  let watched = null;
+  const everything = { childList: true, subtree: true };
+  const observer = new MutationObserver(() => {
+    const root = rootOf();
+    if (root && root !== watched) { watched = root; observer.observe(root, everything); }
+    if (usable()) { observer.disconnect(); resolve(); }
+  });
+  observer.observe(document, everything);
+  if (rootOf()) { watched = rootOf(); observer.observe(watched, everything); }
+})"""
+
+MAIN_SHOWN = """() => document.querySelector("main").checkVisibility()"""
 
 
 def bench_widget(args, instance):
@@ -344,14 +397,14 @@ def bench_widget(args, instance):
             )
             page = browser.new_page()
             timings, bare = [], []
-            for _ in range(5):
+            for _ in range(11):  # a median of 11: a shared machine is noisy
                 started = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/privacy")
+                page.evaluate(MAIN_SHOWN)  # one in-page check, as the widget's figure has
                 bare.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/chat/demo")
-                page.get_by_role("button", name="Tell us what you think").click()
-                page.get_by_role("button", name="Very good").wait_for()
+                page.evaluate(PRESS_LAUNCHER_AND_WAIT)
                 timings.append(time.perf_counter() - started)
             browser.close()
         report(
