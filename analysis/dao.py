@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from analysis import counting, definitions
 from feedback.models import (
+    ActionTaken,
     Answer,
     Comment,
     District,
@@ -267,3 +268,8 @@ def scope_names(session):
     for model, scope in ((Service, "service"), (Provider, "provider"), (District, "district")):
         names.update({f"{scope}:{row.slug}": row.name for row in session.exec(select(model))})
     return names
+
+
+def delete_actions_recorded_by(session, recorded_by):
+    """Delete every action taken that this person recorded (the demo replaces its own)."""
+    session.execute(delete(ActionTaken).where(ActionTaken.recorded_by == recorded_by))

@@ -3,12 +3,9 @@ invented actions (most approved, one waiting for approval) and write the groups'
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete
-
-from analysis import actions, actions_dao, loop_jobs, triage
+from analysis import actions, actions_dao, dao, loop_jobs, triage
 from feedback import clock
 from feedback.db import transaction
-from feedback.models import ActionTaken
 
 RECORDER, LEAD = "service-staff@demo.example", "commissioner@demo.example"
 # (service, theme, months before the latest, you said, we did, easy you said, easy we did, KPI, approved)
@@ -83,7 +80,7 @@ def fill(latest):
     """Theme the demo's comments, replace the demo's actions and write the digests; return a line."""
     themed = triage.retheme_comments()
     with transaction() as session:
-        session.execute(delete(ActionTaken).where(ActionTaken.recorded_by == RECORDER))
+        dao.delete_actions_recorded_by(session, RECORDER)
         for service, theme, ago, said, did, easy_said, easy_did, kpi, approved in ACTIONS:
             changed_on = _months_before(latest.replace(day=1), ago) + timedelta(days=9)
             window = actions.windows(changed_on)[0]

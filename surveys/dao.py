@@ -66,6 +66,16 @@ def district(session, slug):
     return session.get(District, slug) if slug else None
 
 
+def services_by_name(session):
+    """Return every service, in order of name."""
+    return list(session.exec(select(Service).order_by(Service.name)))
+
+
+def districts_by_name(session):
+    """Return every district, in order of name."""
+    return list(session.exec(select(District).order_by(District.name)))
+
+
 def invitation_by_hash(session, token_hash):
     """Return the invitation with this token hash, or None."""
     return session.exec(select(Invitation).where(Invitation.token_hash == token_hash)).first()

@@ -12,11 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlmodel import select
 
 from feedback import clock, languages
 from feedback.db import reading, transaction
-from feedback.models import District, Instrument
 from surveys import appointments, contact, sending_policy
 from surveys import sending_dao as dao
 
@@ -46,8 +44,8 @@ def known(services=None):
     """Return what exists to check rows against (``services``: only these, for service staff)."""
     with reading() as session:
         all_services = dao.services_by_slug(session)
-        districts = frozenset(session.exec(select(District.slug)))
-        instruments = frozenset(session.exec(select(Instrument.slug)))
+        districts = dao.district_slugs(session)
+        instruments = dao.instrument_slugs(session)
     allowed = frozenset(all_services if services is None else set(services) & set(all_services))
     # Any language the surveys may be read in; a message without a template in it goes in English.
     spoken = {code: language.english_name for code, language in languages.KNOWN.items()}

@@ -185,7 +185,7 @@ def claim_invitations(session, settings, counts):
             attempts=1,
             claimed_at=settings.now,
         )
-        session.add_all([invitation, message])
+        dao.add_invitation(session, invitation, message)
         made.append((appointment, invitation, message, token))
     session.flush()
     services, claimed = dao.services_by_slug(session), []
@@ -230,7 +230,7 @@ def claim_reminders(session, settings, counts):
             attempts=1,
             claimed_at=settings.now,
         )
-        session.add(message)
+        dao.add_message(session, message)
         appointment.stage = "sending"
         made.append((appointment, message))
     session.flush()
@@ -320,7 +320,7 @@ def record(session, settings, results, counts):
 
 def _failed(session, appointment, message, now):
     if message.kind == "invitation" and appointment.invitation_id:
-        invitation = session.get(Invitation, appointment.invitation_id)
+        invitation = dao.invitation(session, appointment.invitation_id)
         if invitation.delivery != "delivered":
             invitation.delivery = "failed"
     dao.erase(appointment, now)
@@ -358,7 +358,7 @@ def record_status(session, message, status, now):
         return False  # created, sending, pending: still on its way
     message.status, message.status_at = status, now
     appointment = dao.appointments(session, [message.appointment_id])[message.appointment_id]
-    invitation = session.get(Invitation, appointment.invitation_id) if appointment.invitation_id else None
+    invitation = dao.invitation(session, appointment.invitation_id) if appointment.invitation_id else None
     if invitation is not None and status == notify_client.DELIVERED:
         invitation.delivery = "delivered"
     elif invitation is not None and message.kind == "invitation" and invitation.delivery != "delivered":
@@ -381,7 +381,7 @@ def check_statuses(api, throttle, now, limit=5000):
             seen["unknown"] += 1
             continue
         with transaction() as session:
-            message = session.get(InvitationMessage, message_id)
+            message = dao.message(session, message_id)
             record_status(session, message, status, now)
         seen[status] += 1
     return seen

@@ -3,7 +3,15 @@
 from sqlalchemy import case, func, insert, update
 from sqlmodel import select
 
-from feedback.models import Appointment, DoNotContact, Invitation, InvitationMessage, Service
+from feedback.models import (
+    Appointment,
+    District,
+    DoNotContact,
+    Instrument,
+    Invitation,
+    InvitationMessage,
+    Service,
+)
 
 
 def known_source_keys(session, keys):
@@ -50,6 +58,16 @@ def add_do_not_contact(session, key_hash, source, now):
 def services_by_slug(session):
     """Return {slug: name} of every service."""
     return {row.slug: row.name for row in session.exec(select(Service.slug, Service.name))}
+
+
+def district_slugs(session):
+    """Return the slug of every district."""
+    return frozenset(session.exec(select(District.slug)))
+
+
+def instrument_slugs(session):
+    """Return the slug of every survey (instrument)."""
+    return frozenset(session.exec(select(Instrument.slug)))
 
 
 def to_invite(session, now, limit):
@@ -113,6 +131,26 @@ def claim_retry(session, message_id, attempts, now):
         .values(status="sending", attempts=attempts + 1, claimed_at=now)
     )
     return result.rowcount == 1
+
+
+def add_invitation(session, invitation, message):
+    """Add a new invitation and the message that sends it (written at the next flush)."""
+    session.add_all([invitation, message])
+
+
+def add_message(session, message):
+    """Add a new message about an appointment (written at the next flush)."""
+    session.add(message)
+
+
+def message(session, message_id):
+    """Return the message with this id, or None."""
+    return session.get(InvitationMessage, message_id)
+
+
+def invitation(session, invitation_id):
+    """Return the invitation with this id, or None."""
+    return session.get(Invitation, invitation_id)
 
 
 def messages(session, ids):

@@ -5,12 +5,10 @@ import io
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from sqlmodel import select
 
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.forms import InvitationForm, choices
-from feedback.models import District, Service
 from surveys import appointments, contact, dao, intake, invitations, sending_dao, sending_report
 from surveys.sending_forms import PastedAppointmentsForm
 
@@ -26,13 +24,10 @@ def _form():
             (d.slug, d.title) for d in dao.latest_definitions(session) if not d.scored
         )
         form.service.choices = choices(
-            (s.slug, s.name)
-            for s in session.exec(select(Service).order_by(Service.name))
-            if visible is None or s.slug in visible
+            (s.slug, s.name) for s in dao.services_by_name(session) if visible is None or s.slug in visible
         )
         form.district.choices = choices(
-            [("", "Not recorded")]
-            + [(d.slug, d.name) for d in session.exec(select(District).order_by(District.name))]
+            [("", "Not recorded")] + [(d.slug, d.name) for d in dao.districts_by_name(session)]
         )
     return form
 
@@ -81,11 +76,7 @@ def make():
 
 def _visible_services(session):
     visible = auth.services_of(auth.current_user())
-    return [
-        (s.slug, s.name)
-        for s in session.exec(select(Service).order_by(Service.name))
-        if visible is None or s.slug in visible
-    ]
+    return [(s.slug, s.name) for s in dao.services_by_name(session) if visible is None or s.slug in visible]
 
 
 def _paste_form():
@@ -93,8 +84,7 @@ def _paste_form():
     with reading() as session:
         form.service.choices = choices(_visible_services(session))
         form.district.choices = choices(
-            [("", "Not recorded")]
-            + [(d.slug, d.name) for d in session.exec(select(District).order_by(District.name))]
+            [("", "Not recorded")] + [(d.slug, d.name) for d in dao.districts_by_name(session)]
         )
     form.language.choices = choices(intake.policy().languages.items())
     return form

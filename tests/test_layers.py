@@ -30,15 +30,6 @@ QUERY_BUILDERS = {
 SESSION_CALLS = {"exec", "execute", "get", "add", "add_all", "merge", "delete", "scalar", "scalars", "query"}
 SESSION_NAMES = {"session", "connection", "db_session"}
 
-# Modules whose queries have not yet moved to their package's data-access module (issue 18).
-# Remove a module from this list when you move its queries; the list only ever shrinks.
-NOT_YET_MOVED = {
-    "analysis/loop_demo.py",
-    "surveys/intake.py",
-    "surveys/sending.py",
-    "surveys/staff_views.py",
-}
-
 
 def is_data_access(relative):
     return relative.name == "dao.py" or relative.name.endswith("_dao.py") or str(relative) in PLUMBING
@@ -75,11 +66,18 @@ def queries_in(path):
 @pytest.mark.parametrize("relative", list(modules()), ids=str)
 def test_only_data_access_modules_build_queries(relative):
     found = queries_in(ROOT / relative)
-    if str(relative) in NOT_YET_MOVED:
-        pytest.xfail("queries not yet moved to the package's data-access module")
     assert not found, f"{relative} builds queries; move them to its package's dao: {found}"
 
 
-def test_the_list_of_modules_still_to_move_only_names_modules_that_still_build_queries():
-    stale = sorted(name for name in NOT_YET_MOVED if not queries_in(ROOT / name))
-    assert not stale, f"these modules no longer build queries; remove them from NOT_YET_MOVED: {stale}"
+def test_the_check_finds_query_builders_and_session_calls(tmp_path):
+    module = tmp_path / "views.py"
+    module.write_text(
+        "from sqlmodel import select\n"
+        "from sqlalchemy import delete, exc\n"
+        "def page(session):\n"
+        "    session.add(1)\n"
+        "    return session.exec(select(1)), dao.rows(session)\n"
+    )
+    assert sorted(queries_in(module)) == sorted(
+        ["1: imports select", "2: imports delete", "4: session.add()", "5: session.exec()"]
+    )
