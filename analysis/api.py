@@ -14,8 +14,8 @@ from flask import Blueprint, g, jsonify, request
 from analysis import dao, openapi, scorecard_reads
 from analysis.scorecard_reads import MonthError
 from analysis.sentiment import label as sentiment_label
-from feedback import api_tokens, audit, auth, ratelimit
-from feedback.db import reading, transaction
+from feedback import audit, auth
+from feedback.db import reading
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -27,27 +27,6 @@ def _problem(status, message, **headers):
     response.status_code = status
     response.headers.update(headers)
     return response
-
-
-@bp.before_request
-def require_token():
-    """Let a request through only with a live token; remember who it acts as."""
-    if request.endpoint == "api.openapi_document":
-        return None
-    if ratelimit.over_limit("api-token-miss", "RATE_LIMIT_TOKEN_MISSES", count=False):
-        return _problem(429, "Too many requests with unknown tokens; wait a minute.")
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    with transaction() as session:
-        found = api_tokens.holder(session, token.strip()) if scheme.lower() == "bearer" else None
-    if found is None:
-        ratelimit.over_limit("api-token-miss", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
-        return _problem(
-            401,
-            "Send a live API token: Authorization: Bearer <token>.",
-            **{"WWW-Authenticate": 'Bearer realm="api"'},
-        )
-    g.api_token = found
-    return None
 
 
 @bp.after_request

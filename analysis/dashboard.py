@@ -10,7 +10,7 @@ from analysis.sentiment import label as sentiment_label
 from feedback import audit, auth, clock
 from feedback.db import reading, transaction
 from feedback.forms import ManualValueForm
-from feedback.waitlist import public as letter_links
+from feedback.waitlist import links as letter_links
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

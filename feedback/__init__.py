@@ -42,9 +42,11 @@ def create_app(test_config=None):
     from analysis.public_views import bp as you_said_bp
     from analysis.triage_views import bp as triage_bp
     from bot.api import bp as chat_bp
-    from feedback.account_views import bp as accounts_bp
+    from feedback import account_views, user_admin  # noqa: F401 (their pages, on the staff blueprint)
     from feedback.api_token_views import bp as api_tokens_admin_bp
     from feedback.pages import bp as pages_bp
+    from feedback.staff_blueprint import OPEN_ENDPOINTS as SIGN_IN_PAGES
+    from feedback.staff_blueprint import bp as accounts_bp
     from feedback.waitlist.public import bp as letter_links_bp
     from feedback.waitlist.views import bp as asd_bp
     from surveys.appointments_api import bp as appointments_api_bp
@@ -72,7 +74,6 @@ def create_app(test_config=None):
     # Who may open the staff pages, for every blueprint under /dashboard and /asd: a signed-in
     # user, of these roles if named (views may narrow further with auth.requires_role).
     from feedback import auth
-    from feedback.account_views import OPEN_ENDPOINTS as SIGN_IN_PAGES
 
     auth.guard(app, accounts_bp, open_endpoints=SIGN_IN_PAGES)  # signing in, your account, users
     auth.guard(app, dashboard_bp)
@@ -82,6 +83,9 @@ def create_app(test_config=None):
     auth.guard(app, api_tokens_admin_bp, roles={"admin"})
     auth.guard(app, invitations_bp, roles={"admin", "service_staff"})
     auth.guard(app, asd_bp, roles={"asd_team"})  # only the ASD team sees personal data
+    # The API: a live token (Authorization: Bearer), whose role and services scope what it reads.
+    auth.guard_api(app, api_bp, open_endpoints={"api.openapi_document"})
+    auth.guard_api(app, appointments_api_bp)
 
     # Each package declares its own scheduled jobs; the runner in feedback.jobs runs them.
     from analysis.freshness import JOBS as freshness_jobs

@@ -3,7 +3,7 @@ locks), your own account ("sign out everywhere", the second factor) and, in feed
 the admin's pages for accounts. Who may open each page is set in create_app."""
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
@@ -12,10 +12,7 @@ from feedback import second_factor as totp
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.forms import CodeForm, LoginForm, PasswordCheckForm, RemoveSecondFactorForm
-
-bp = Blueprint("accounts", __name__, url_prefix="/dashboard")
-# Open to visitors who are not signed in; every other page of the blueprint needs a signed-in user.
-OPEN_ENDPOINTS = {"accounts.login", "accounts.login_code"}
+from feedback.staff_blueprint import bp
 
 LOCKED = "This account is locked after too many failed sign-ins. Ask an administrator to unlock it."
 
@@ -255,6 +252,3 @@ def _remove(user):
     audit.record("second_factor_off", user=user)
     flash("Second factor turned off.", "success")
     return redirect(url_for("accounts.two_factor"))
-
-
-from feedback import user_admin  # noqa: E402,F401  (the admin's pages, on this blueprint)

@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, url_for
 from flask import session as cookie  # the signed session cookie (database sessions are db_session)
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from zxcvbn import zxcvbn
 
-from feedback import clock, second_factor, staff_dao
+from feedback import api_tokens, clock, ratelimit, second_factor, staff_dao
 from feedback.db import reading, transaction
 
 ROLES = {
@@ -214,6 +214,43 @@ def guard(app, blueprint, roles=None, open_endpoints=()):
         "roles": set(roles or ()),
         "open_endpoints": set(open_endpoints),
     }
+
+
+def guard_api(app, blueprint, open_endpoints=()):
+    """Let a registered blueprint's requests through only with a live API token
+    (``Authorization: Bearer <token>``), on this app; the holder is ``g.api_token``. Refused
+    with a JSON problem: 401 without a live token, 429 once a client has sent too many unknown
+    ones. Called in create_app beside ``guard``, before the blueprint's own hooks."""
+    if blueprint.name not in app.blueprints:
+        raise ValueError(f"register the blueprint {blueprint.name!r} before guarding it")
+
+    def require_token():
+        if request.endpoint in open_endpoints:
+            return None
+        if ratelimit.over_limit("api-token-miss", "RATE_LIMIT_TOKEN_MISSES", count=False):
+            return _api_problem(429, "Too many requests with unknown tokens; wait a minute.")
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        with transaction() as session:
+            found = api_tokens.holder(session, token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            ratelimit.over_limit("api-token-miss", "RATE_LIMIT_TOKEN_MISSES")  # count the miss
+            return _api_problem(
+                401,
+                "Send a live API token: Authorization: Bearer <token>.",
+                **{"WWW-Authenticate": 'Bearer realm="api"'},
+            )
+        g.api_token = found
+        return None
+
+    app.before_request_funcs.setdefault(blueprint.name, []).insert(0, require_token)
+    app.extensions.setdefault("api_guards", {})[blueprint.name] = {"open_endpoints": set(open_endpoints)}
+
+
+def _api_problem(status, message, **headers):
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    response.headers.update(headers)
+    return response
 
 
 def requires_role(*roles):

@@ -8,9 +8,9 @@ from flask import session as browser_session
 from flask_wtf import FlaskForm
 
 from feedback import accounts, audit, auth, dao, staff_dao
-from feedback.account_views import bp
 from feedback.db import reading, transaction
 from feedback.forms import UserForm, choices
+from feedback.staff_blueprint import bp
 
 
 def _user_form(user=None, services=()):

@@ -10,7 +10,7 @@ from feedback import clock, languages, ratelimit
 from feedback.db import reading, transaction
 from feedback.errors import render_error
 from feedback.health import DATABASE_ERRORS, database_unavailable
-from feedback.waitlist import public as letter_links
+from feedback.waitlist import links as letter_links
 from feedback.waitlist import tracker
 from surveys import collect, dao, opt_out, page_parts, tokens, translations
 from surveys.forms import build_form_class, new_form

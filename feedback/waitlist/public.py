@@ -1,35 +1,15 @@
-"""The short survey link printed in every waiting-list letter: /l/<pathway>-<letter>-<district>.
-
-It carries only the pathway, the letter's number and the district, never who the family is, and
-sends the parent on to the waiting-list survey with those three, so that the waiting-list
-experience (APP 3.3) can be broken down by the letter families had received.
+"""The page behind the short survey link printed in every waiting-list letter:
+/l/<pathway>-<letter>-<district> sends the parent on to the waiting-list survey with those three
+(what a link carries, and how it is read, is feedback.waitlist.links).
 """
 
 from flask import Blueprint, abort, redirect, url_for
 
 from feedback.db import reading
 from feedback.waitlist import dao, tracker
+from feedback.waitlist.links import SERVICE, SURVEY, parse
 
 bp = Blueprint("letter_links", __name__, url_prefix="/l")
-SURVEY, SERVICE = "asd-support", "asd-nd-pathway"
-
-
-def letter_number(text):
-    """Return a letter's number (1 to 99) from its written form, or None if it is not one."""
-    if not text or not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 99:
-        return None
-    return int(text)
-
-
-def parse(code, pathways, districts):
-    """Return (pathway, letter number, district or None) from a link's code, or None."""
-    pathway, _, rest = code.partition("-")
-    number, _, district = rest.partition("-")
-    if pathway not in pathways or letter_number(number) is None:
-        return None
-    if district != "all" and district not in districts:
-        return None
-    return pathway, letter_number(number), None if district == "all" else district
 
 
 @bp.get("/<code>")
