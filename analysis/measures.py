@@ -5,22 +5,26 @@ convention it follows.
 """
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 Z_95 = 1.959963984540054
 SUPPRESS_BELOW = 5  # NHS England FFT: 1 to 4 responses are not published
+Trajectory = Sequence[tuple[int, float]]  # (months from the plan's start, target), in order
 
 
-def percentage(numerator, denominator):
+def percentage(numerator: float, denominator: float) -> float | None:
     """Return numerator / denominator as a percentage, or None when there is no denominator."""
     if not denominator:
         return None
     return 100 * numerator / denominator
 
 
-def wilson_interval(numerator, denominator, z=Z_95):
+def wilson_interval(
+    numerator: int, denominator: int, z: float = Z_95
+) -> tuple[float, float] | tuple[None, None]:
     """Return the Wilson score interval (low, high) in percent, or (None, None) with no data."""
     if not denominator:
         return None, None
@@ -31,12 +35,12 @@ def wilson_interval(numerator, denominator, z=Z_95):
     return 100 * (centre - spread) / scale, 100 * (centre + spread) / scale
 
 
-def months_between(start, month):
+def months_between(start: date, month: date) -> int:
     """Return whole months from the plan's start month to ``month`` (negative before it)."""
     return (month.year - start.year) * 12 + month.month - start.month
 
 
-def target_for(trajectory, start, month, until=None):
+def target_for(trajectory: Trajectory, start: date, month: date, until: int | None = None) -> float | None:
     """Return the target in force for a month: the latest milestone reached, or None.
 
     Milestones are steps, not slopes: from month 3 to month 5 the 3-month target applies,
@@ -46,7 +50,9 @@ def target_for(trajectory, start, month, until=None):
     return target_in_force(trajectory, start, month, until)[1]
 
 
-def target_in_force(trajectory, start, month, until=None):
+def target_in_force(
+    trajectory: Trajectory, start: date, month: date, until: int | None = None
+) -> tuple[str, float | None]:
     """Return (status, target) for a month.
 
     status is "target" (a milestone is in force), "not_yet" (before the first milestone),
@@ -63,7 +69,7 @@ def target_in_force(trajectory, start, month, until=None):
     return "target", reached[-1]
 
 
-def rag(value, target, margin=5):
+def rag(value: float | None, target: float | None, margin: float = 5) -> str:
     """Return 'green', 'amber', 'red', 'grey' (no data) or 'none' (no target set)."""
     if value is None:
         return "grey"
@@ -86,7 +92,7 @@ SUPPRESSED_LABEL = "Too few answers to show"
 COMPLEMENT_LABEL = "Hidden so that a small figure cannot be worked out"
 
 
-def round_half_up(number, places=0):
+def round_half_up(number: float | None, places: int = 0) -> int | float | None:
     """Round as people expect (62.5 to 63), not to even as Python's round() does (62)."""
     if number is None:
         return None
@@ -95,12 +101,12 @@ def round_half_up(number, places=0):
     return int(rounded) if places == 0 else float(rounded)
 
 
-def display_percent(number):
+def display_percent(number: float) -> str:
     """Return a percentage for people to read: whole, rounded half up, e.g. "63%"."""
     return f"{round_half_up(number)}%"
 
 
-def reduction(current, baseline):
+def reduction(current: float | None, baseline: float | None) -> float | None:
     """Return the percentage reduction from baseline to current (negative when it grew)."""
     if not baseline or current is None:
         return None
@@ -119,7 +125,7 @@ class Cell:
     base: float | None = None  # reductions: the baseline the numerator is compared with
 
     @property
-    def value(self):
+    def value(self) -> float | None:
         if self.suppressed or not self.denominator:
             return None
         if self.base is not None:
@@ -127,12 +133,12 @@ class Cell:
         return percentage(self.numerator, self.denominator)
 
 
-def is_small(cell):
+def is_small(cell: "Cell") -> bool:
     """Return whether a cell has 1 to 4 responses (zero is "no data", not suppressed)."""
     return 0 < cell.denominator < SUPPRESS_BELOW
 
 
-def suppress(cells):
+def suppress(cells: Iterable["Cell"]) -> list["Cell"]:
     """Hide small cells, and the next-smallest cell when only one would be hidden.
 
     With one hidden cell and a published total, the hidden figure could be worked out by
@@ -148,7 +154,7 @@ def suppress(cells):
     return cells
 
 
-def previous_months(month, count):
+def previous_months(month: date, count: int) -> list[date]:
     """Return ``count`` month starts ending with ``month``, oldest first."""
     months = []
     year, number = month.year, month.month
