@@ -30,7 +30,8 @@ def store_conversation(session, row, state, now, partial):
         easy_read=True,
         language=state.get("lang", "en"),
     )
-    comments = [tuple(c) for c in state["comments"]]
+    # The chat's state keeps each comment as a JSON list: [key, text, polarity, flagged, help shown].
+    comments = [collect.NewComment(*c) for c in state["comments"]]
     collect.store_answers(
         session,
         definition,

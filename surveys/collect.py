@@ -27,6 +27,18 @@ class Submission:
     language: str = "en"  # the language the questions were read in; the codes are the same
 
 
+@dataclass(frozen=True)
+class NewComment:
+    """A comment to store with a response: the question it answers, its text and polarity, and
+    whether the chat flagged it as a risk and showed the help message."""
+
+    question_key: str
+    text: str
+    polarity: float
+    flagged: bool = False
+    help_shown: bool = False
+
+
 def month_counted(appointment_date, submitted_at):
     """Return the first day of the month a response counts in: the appointment's, if known."""
     day = appointment_date or submitted_at.astimezone(LONDON).date()
@@ -74,12 +86,12 @@ def store(session, definition, submission, submission_id, data, now):
         if not dao.claim_invitation(session, submission.invitation_id):
             return "used"
     answers, comments = split_answers(definition, data)
-    comments = [(k, t, polarity(t)) for k, t in comments]
+    comments = [NewComment(k, t, polarity(t)) for k, t in comments]
     return store_answers(session, definition, submission, submission_id, answers, comments, now)
 
 
 def store_answers(session, definition, submission, submission_id, answers, comments, now, partial=False):
-    """Store answers {key: code} and comments [(key, text, polarity, ...)] as one response; return
+    """Store answers {key: code} and comments [NewComment] as one response; return
     'stored', or 'duplicate' if a response with this submission id is already stored."""
     columns = {
         "submission_id": submission_id,

@@ -118,9 +118,9 @@ _NEW_ANSWERS = insert(Answer.__table__)
 
 
 def insert_response(session, columns, answers, comments):
-    """Store a response (its columns as a dict) with answers {key: code} and comments [(key, text,
-    polarity[, flagged, help_shown])]: one statement for the response and one for its answers, no
-    object loaded. Return the response's id, or None if its submission id was already stored."""
+    """Store a response (its columns as a dict) with answers {key: code} and comments
+    [collect.NewComment]: one statement for the response and one for its answers, no object
+    loaded. Return the response's id, or None if its submission id was already stored."""
     statement = _new_response(session.get_bind().dialect.name)
     response_id = session.execute(statement, columns).scalar()
     if response_id is None:
@@ -146,19 +146,17 @@ def add_response(session, response, answers, comments):
 
 
 def _add_comments(session, response_id, comments):
-    stored = []
-    for key, text, score, *flags in comments:
-        flagged, help_shown = ([*flags, False, False])[:2]
-        stored.append(
-            Comment(
-                response_id=response_id,
-                question_key=key,
-                text=text,
-                polarity=score,
-                flagged=flagged,
-                help_shown=help_shown,
-            )
+    stored = [
+        Comment(
+            response_id=response_id,
+            question_key=comment.question_key,
+            text=comment.text,
+            polarity=comment.polarity,
+            flagged=comment.flagged,
+            help_shown=comment.help_shown,
         )
+        for comment in comments
+    ]
     session.add_all(stored)
     session.flush()
     # every comment gets its themes when it is stored

@@ -16,6 +16,7 @@ from feedback.db import reading, transaction
 from feedback.initialise import initialise
 from feedback.models import Invitation
 from surveys import tokens
+from surveys.collect import NewComment
 
 
 def _config(database_url, **overrides):
@@ -198,7 +199,7 @@ def create_response(
             "month": month or date(2026, 10, 1),
         }
         fields.update(overrides)
-        comments = [("comment", comment, 0.0)] if comment else []
+        comments = [NewComment("comment", comment, 0.0)] if comment else []
         return dao.add_response(session, Response(**fields), answers or {}, comments)
 
 

@@ -13,6 +13,7 @@ from feedback import clock
 from feedback.db import transaction
 from feedback.models import Comment, CommentTheme, Response, StaffService
 from surveys import dao as survey_dao
+from surveys.collect import NewComment
 from tests.conftest import create_response, create_staff, parse, rows, sign_in
 from tests.feedback.test_cli import run
 
@@ -33,7 +34,7 @@ def create_comment(text, service="camhs", flagged=False, month=OCTOBER):
             respondent_type="parent_carer",
             month=month,
         )
-        survey_dao.add_response(session, response, {}, [("comment", text, -0.5, flagged, False)])
+        survey_dao.add_response(session, response, {}, [NewComment("comment", text, -0.5, flagged=flagged)])
     return rows(Comment, response_id=response.id)[0]
 
 
