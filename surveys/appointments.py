@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from feedback.clock import LONDON
 
 REQUIRED = ("appointment_id", "service", "appointment_at")
-OPTIONAL = ("district", "mobile", "email", "respondent", "language", "opted_out")
 RESPONDENTS = ("parent_carer", "young_person")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 APPOINTMENT_ID = re.compile(r"[A-Za-z0-9]+([-_/.][A-Za-z0-9]+)*")
