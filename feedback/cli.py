@@ -223,6 +223,7 @@ def _fill_waiting_list(seed):
         entries = dao.entries_by_reference(session)
         for reference, letter, sent_on in history:
             dao.record_sent(session, entries[reference], letter, sent_on, "demo")
+    waitlist_demo.store_next_letters()
     click.echo(f"Made an invented waiting list of {len(rows)} families with {len(history)} letters sent.")
     click.echo(sending_demo.send_some(today, fernet))
 

@@ -26,16 +26,6 @@ REQUIRED = (
     "referral_date",
     "pathway",
 )
-OPTIONAL = (
-    "address_line_2",
-    "district",
-    "first_appointment_date",
-    "discharge_date",
-    "support_offered_date",
-    "support_taken_up_date",
-    "large_print",
-    "easy_read",
-)
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 PERSONAL = (
     "child_name",
