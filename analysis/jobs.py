@@ -31,6 +31,7 @@ def rebuild(months):
     written = 0
     for month in months:
         with reading() as session:
+            dao.prepare_month_counts(session)
             counts = counting.MonthCounts(
                 dao.answer_counts(session, month),
                 dao.response_counts(session, month),
