@@ -239,20 +239,14 @@ def bench_aggregation(args, instance):
 
 def bench_dashboard(args, instance):
     """Scorecard page latency, signed in, reading snapshots."""
-    from feedback import auth
+    from feedback import auth, staff_dao
     from feedback.db import transaction
-    from feedback.models import StaffUser
 
     app = in_app(instance)
-    with app.app_context(), transaction() as session:
-        if not session.get(StaffUser, 1):
-            session.add(
-                StaffUser(
-                    id=1,
-                    email="bench@example.org",
-                    role="commissioner",
-                    password_hash=auth.hash_password("bench passphrase 1"),
-                )
+    with app.app_context(), transaction() as session:  # its own account, whatever else exists
+        if not staff_dao.user_by_email(session, "bench@example.org"):
+            staff_dao.add_user(
+                session, "bench@example.org", "commissioner", auth.hash_password("bench passphrase 1")
             )
     client = app.test_client()
     page = client.get("/dashboard/login").get_data(as_text=True)
