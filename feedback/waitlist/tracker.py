@@ -101,6 +101,13 @@ def due_families(session, on, reference=None):
     return [f for f in found if f.due]
 
 
+# Entries brought up to date by a write that is about something else (a batch marked sent, a
+# Notify status): enough for what that write changed, never the whole list in one transaction
+# (just after migration 0017 every entry is stale). Any left stale are still worked out in full
+# when letters are due, and by the next import.
+REFRESH_IN_PASSING = 5000
+
+
 def refresh_next_letters(session, entry_ids=None, limit=None):
     """Work out and store the day the next letter falls due, for every entry whose stored one is
     out of date (new, changed, written to, a letter failed, or the policy changed) or for the
@@ -237,7 +244,7 @@ def mark_all_due_sent(session, on, sent_by):
         for f, d in found
     ]
     dao.record_many_sent(session, records)
-    refresh_next_letters(session)
+    refresh_next_letters(session, limit=REFRESH_IN_PASSING)
     return len(records)
 
 
@@ -265,7 +272,7 @@ def letter_contents(session, on, fernet, reference=None):
 def record_notify_status(session, letter_id, status, checked_at):
     """Record what Notify says became of a letter; return the status."""
     dao.set_notify_status(session, letter_id, status, checked_at)
-    refresh_next_letters(session)
+    refresh_next_letters(session, limit=REFRESH_IN_PASSING)
     return status
 
 
