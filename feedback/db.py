@@ -89,13 +89,13 @@ class Deadlines:
     def __init__(self, every=0.2):
         self._every = every
         self._lock = threading.Lock()
-        self._active = {}  # id(dbapi connection) -> (deadline, socket fd)
+        self._active = {}  # id(dbapi connection) -> (deadline, socket fd, the connection)
         self._thread = None
         self._pid = None
 
     def start(self, dbapi_connection, seconds):
         """Give a connection's statement ``seconds`` from now."""
-        entry = (time.monotonic() + seconds, dbapi_connection.fileno())
+        entry = (time.monotonic() + seconds, dbapi_connection.fileno(), dbapi_connection)
         with self._lock:
             self._active[id(dbapi_connection)] = entry
             if self._thread is None or self._pid != os.getpid():  # a new process after fork
@@ -112,11 +112,20 @@ class Deadlines:
             time.sleep(self._every)
             now = time.monotonic()
             with self._lock:
-                late = [(key, fd) for key, (deadline, fd) in self._active.items() if deadline <= now]
-                for key, _fd in late:
-                    del self._active[key]
-            for _key, fd in late:
-                _cut(fd)
+                late = [key for key, (deadline, _fd, _connection) in self._active.items() if deadline <= now]
+                late = [self._active.pop(key) for key in late]
+            for _deadline, fd, connection in late:
+                if _still_holds(connection, fd):
+                    _cut(fd)
+
+
+def _still_holds(connection, fd):
+    """Whether ``connection`` is open and still on socket ``fd``: once a connection is closed the
+    operating system gives its number to the next socket or file opened, which must not be cut."""
+    try:
+        return not connection.closed and connection.fileno() == fd
+    except Exception:
+        return False
 
 
 def _cut(fd):
@@ -152,6 +161,12 @@ def _watch_postgres(engine, deadlines, statement_timeout_s):
     @event.listens_for(engine, "after_cursor_execute")
     def after(connection, _cursor, _statement, _parameters, _context, _many):
         deadlines.stop(connection.connection.dbapi_connection)
+
+    @event.listens_for(engine, "checkin")
+    def returned(dbapi_connection, _record):
+        # Back in the pool (or closed), so no statement of its is running.
+        if dbapi_connection is not None:
+            deadlines.stop(dbapi_connection)
 
     @event.listens_for(engine, "handle_error")
     def failed(context):
