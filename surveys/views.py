@@ -121,6 +121,18 @@ def unknown_part(error):
     )
 
 
+def _page_from_query(slug, args, fresh):
+    """Load an open survey's page from its address's query: service, district, easy, mode."""
+    return _load_page(
+        slug,
+        args.get("service"),
+        args.get("district"),
+        args.get("easy") == "1",
+        args.get("mode") == "kiosk",
+        fresh=fresh,
+    )
+
+
 def _load_page(slug, service_slug, district_slug, easy_read, kiosk, invitation=None, fresh=True):
     found = page_parts.parts(slug, service_slug, district_slug, fresh)
     if found.instrument is None:
@@ -154,14 +166,7 @@ def _in_language(page, code):
 def open_survey(slug):
     """An open survey link, as printed on a poster's QR code."""
     args = request.args
-    page = _load_page(
-        slug,
-        args.get("service"),
-        args.get("district"),
-        args.get("easy") == "1",
-        args.get("mode") == "kiosk",
-        fresh=request.method == "GET",  # a post reuses what its form's page read
-    )
+    page = _page_from_query(slug, args, fresh=request.method == "GET")  # a post reuses what its page read
     page.letter = _letter(args)
     return _answer(page)
 
@@ -317,14 +322,7 @@ def thanks(slug):
     """
     args = request.args
     try:
-        page = _load_page(
-            slug,
-            args.get("service"),
-            args.get("district"),
-            args.get("easy") == "1",
-            args.get("mode") == "kiosk",
-            fresh=False,
-        )
+        page = _page_from_query(slug, args, fresh=False)
     except DATABASE_ERRORS:
         page = None
     restart = url_for(".open_survey", slug=slug, **page.link_args()) if page and page.kiosk else None
