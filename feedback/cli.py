@@ -199,6 +199,7 @@ def _fill_demo(count, seed):
 def _fill_waiting_list(seed):
     from feedback.waitlist import crypto, dao, sending_demo, tracker
     from feedback.waitlist import demo as waitlist_demo
+    from feedback.waitlist import jobs as waitlist_jobs
 
     if not (current_app.config.get("DATA_KEY") or os.environ.get("FEEDBACK_DATA_KEY")):
         path = crypto.write_local_key(current_app.instance_path)
@@ -223,7 +224,7 @@ def _fill_waiting_list(seed):
         entries = dao.entries_by_reference(session)
         for reference, letter, sent_on in history:
             dao.record_sent(session, entries[reference], letter, sent_on, "demo")
-    waitlist_demo.store_next_letters()
+    waitlist_jobs.store_next_letters()
     click.echo(f"Made an invented waiting list of {len(rows)} families with {len(history)} letters sent.")
     click.echo(sending_demo.send_some(today, fernet))
 

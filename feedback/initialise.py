@@ -6,6 +6,7 @@ from analysis import dao as analysis_dao
 from analysis import definitions as kpi_definitions
 from feedback import migrate, reference
 from feedback.db import get_engine, transaction
+from feedback.waitlist import jobs as waitlist_jobs
 from surveys import dao as survey_dao
 from surveys import definitions
 
@@ -37,6 +38,9 @@ def initialise(echo=print):
     for plan in plans:
         echo(f"Plan {plan.slug}: {len(plan.kpis)} KPIs.")
     _check_plans(known, echo)
+    stored = waitlist_jobs.store_next_letters()
+    if stored:
+        echo(f"Waiting list: next letter worked out and stored for {stored} families.")
     errors = errors + kpi_errors
     for error in errors:
         echo(f"Not loaded: {error}")

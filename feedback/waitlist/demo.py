@@ -3,8 +3,7 @@
 import random
 from datetime import date, timedelta
 
-from feedback.db import transaction
-from feedback.waitlist import extract, queue, schedule, tracker
+from feedback.waitlist import extract, queue, schedule
 
 FIRST_NAMES = [
     "Ava",
@@ -134,16 +133,3 @@ def sent_history(rng, entries, policy, today):
             sent.append(letter.sequence)
             history.append((entry.reference, letter, sent_on))
     return history
-
-
-def store_next_letters(batch=5000):
-    """Work out and store every family's next letter (those the demo just made or wrote to), in
-    transactions of ``batch`` families, so that the demo's letters due are a query; return how
-    many were stored."""
-    total = 0
-    while True:
-        with transaction() as session:
-            stored = tracker.refresh_next_letters(session, limit=batch)
-        total += stored
-        if stored < batch:
-            return total

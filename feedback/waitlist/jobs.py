@@ -5,14 +5,30 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 
 from feedback import clock
-from feedback.db import reading
+from feedback.db import reading, transaction
 from feedback.jobs import Job
 from feedback.waitlist import tracker
 
 
+def store_next_letters(batch=5000):
+    """Work out and store the next letter of every family whose stored one is out of date (all of
+    them after migration 0017 or a change to the letter policy; those an import or the demo just
+    wrote), in transactions of ``batch`` families, so that the letters due are a query; return
+    how many were stored."""
+    total = 0
+    while True:
+        with transaction() as session:
+            stored = tracker.refresh_next_letters(session, limit=batch)
+        total += stored
+        if stored < batch:
+            return total
+
+
 def letters_due(today=None):
-    """Count the waiting-list letters due and overdue this morning (references only)."""
+    """Count the waiting-list letters due and overdue this morning (references only), after
+    bringing any out-of-date stored next letters up to date."""
     today = today or clock.today()
+    store_next_letters()
     with reading() as session:
         found = tracker.due_families(session, today)
     due = sum(len(f.due) for f in found)

@@ -391,5 +391,26 @@ def test_the_demo_s_waiting_list_leaves_every_family_s_next_letter_stored(keyed,
 
 def test_store_next_letters_works_in_batches(keyed):
     rows = invented_list(count=120)
-    assert demo.store_next_letters(batch=50) == len(rows)
+    assert jobs.store_next_letters(batch=50) == len(rows)
+    assert stale_count() == 0
+
+
+def test_feedback_init_stores_the_next_letter_of_every_family_it_finds_out_of_date(keyed, app):
+    # As just after migration 0017 or a change to the letter policy: every family out of date.
+    rows = invented_list(count=80)
+    assert stale_count() == len(rows)
+    result = run(app, "init")
+    assert result.exit_code == 0, result.output
+    assert f"Waiting list: next letter worked out and stored for {len(rows)} families." in result.output
+    assert stale_count() == 0
+    assert assert_agree() > 0
+    again = run(app, "init")
+    assert again.exit_code == 0, again.output
+    assert "Waiting list:" not in again.output  # nothing out of date, nothing to say
+
+
+def test_the_morning_job_leaves_no_family_out_of_date(keyed):
+    invented_list(count=80)
+    due, overdue = old_counts(TODAY)
+    assert jobs.letters_due(TODAY) == f"{due} letters due, {overdue} overdue"
     assert stale_count() == 0
