@@ -88,6 +88,15 @@ def kpis(ctx, month, by, fmt, plan):
         click.echo(_table(figures))
 
 
+@kpis.command("recount")
+@click.option("--month", callback=_month, help="YYYY-MM (every month with answers if left out)")
+def recount(month):
+    """Count a month's answers afresh, every one of them, rather than adding the new ones to its
+    tallies (after mending data by hand, say), and work out its figures again."""
+    months = jobs.recount([month] if month else None)
+    click.echo(f"Counted afresh: {len(months)} month{'' if len(months) == 1 else 's'}.")
+
+
 @kpis.command("check")
 def check():
     """Check the plan files: load errors, missing targets, targets that never end, conflicts."""

@@ -14,7 +14,7 @@ snapshot. The rules here are the KPI definitions' (analysis/kpis/*.toml):
 """
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from analysis.definitions import Kpi, Plan
 
@@ -60,6 +60,9 @@ class InvitationCount(NamedTuple):
     count: int
 
 
+Grouped = TypeVar("Grouped", AnswerCount, ResponseCount)
+
+
 class SnapshotCount(NamedTuple):
     """One row of a month's snapshot: a KPI's counts for one scope."""
 
@@ -80,6 +83,19 @@ class MonthCounts(NamedTuple):
     invitations: list[InvitationCount]
     # {waitlist_source(kpi): {"all" or district: counts}}, handed in by the job
     waitlist: Mapping[WaitlistSource, Mapping[str, Counts]]
+
+
+def added(stored: Iterable[Grouped], new: Iterable[Grouped]) -> list[Grouped]:
+    """Return grouped counts with new ones added: rows of the same group (all but the count
+    alike) become one row whose count is their sum. The month's tallies plus what the rebuild
+    counted since are the month's counts, as one GROUP BY over all its answers would give."""
+    totals: dict[tuple, int] = {}
+    kinds: dict[tuple, type] = {}
+    for row in (*stored, *new):
+        group = row[:-1]
+        totals[group] = totals.get(group, 0) + row.count
+        kinds[group] = type(row)
+    return [kinds[group](*group, count) for group, count in totals.items()]
 
 
 def scope_keys(

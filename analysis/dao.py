@@ -4,13 +4,14 @@ import json
 from dataclasses import asdict
 from datetime import date
 
-from sqlalchemy import and_, delete, func, or_, text
+from sqlalchemy import and_, delete, func, or_, text, update
 from sqlmodel import select
 
 from analysis import counting, definitions
 from feedback.models import (
     ActionTaken,
     Answer,
+    AnswerTally,
     Comment,
     District,
     Invitation,
@@ -21,6 +22,7 @@ from feedback.models import (
     PlanRow,
     Provider,
     Response,
+    ResponseTally,
     Service,
 )
 
@@ -77,35 +79,121 @@ MONTH_COUNT_SETTINGS = (("random_page_cost", "1.1"), ("jit", "off"), ("work_mem"
 
 
 def prepare_month_counts(session):
-    """Give the transaction that reads a month's counts the planner settings they need (on
-    PostgreSQL; SQLite has none to give)."""
+    """Ready the write transaction that counts a month's new answers, before its first query.
+
+    On PostgreSQL: one snapshot for the whole transaction (REPEATABLE READ), so the responses
+    marked counted are exactly those it counted, whatever commits meanwhile; the tallies locked,
+    so two rebuilds take turns; and the planner settings the counts need. SQLite's write
+    transaction (BEGIN IMMEDIATE) already has all three."""
     if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        session.execute(text("LOCK TABLE answer_tally IN SHARE ROW EXCLUSIVE MODE"))
         for name, value in MONTH_COUNT_SETTINGS:
             session.execute(text(f"SET LOCAL {name} = '{value}'"))
 
 
-def answer_counts(session, month):
-    """Return the month's answers as AnswerCounts: one GROUP BY by question, value and place."""
-    place = (Response.service_slug, Response.provider_slug, Response.district_slug, Response.letter_number)
-    query = (
-        select(Response.instrument_slug, Answer.question_key, Answer.value, *place, func.count())
-        .select_from(Answer)
-        .join(Response, Answer.response_id == Response.id)
-        .where(Response.month == month)
-        .group_by(Response.instrument_slug, Answer.question_key, Answer.value, *place)
-    )
-    return [counting.AnswerCount(*row) for row in session.execute(query)]
+# Written as the partial index ix_response_uncounted is, so both databases use that index.
+_UNCOUNTED = text("NOT response.counted")
+_RESPONSE_PLACE = (Response.service_slug, Response.provider_slug, Response.district_slug)
+_ANSWER_PLACE = (*_RESPONSE_PLACE, Response.letter_number)
 
 
-def response_counts(session, month):
-    """Return the month's scored or invited responses as ResponseCounts, grouped by place."""
-    place = (Response.service_slug, Response.provider_slug, Response.district_slug)
-    query = (
-        select(Response.instrument_slug, Response.score, Response.invited, *place, func.count())
-        .where(Response.month == month, or_(Response.score.is_not(None), Response.invited.is_(True)))
-        .group_by(Response.instrument_slug, Response.score, Response.invited, *place)
+def new_answers_query(month):
+    """The GROUP BY of the answers of the month's responses not counted yet."""
+    group = (Response.instrument_slug, Answer.question_key, Answer.value, *_ANSWER_PLACE)
+    return (
+        select(*group, func.count())
+        .select_from(Response)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.month == month, _UNCOUNTED)
+        # Not the instrument first: grouped by it first, SQLite reads the month's responses in
+        # that order by ix_response_month_instrument, and checks each for counted.
+        .group_by(*group[1:3], *group[:1], *group[3:])
     )
-    return [counting.ResponseCount(*row) for row in session.execute(query)]
+
+
+def new_responses_query(month):
+    """The GROUP BY of the month's responses not counted yet that are scored or invited."""
+    group = (Response.instrument_slug, Response.score, Response.invited, *_RESPONSE_PLACE)
+    return (
+        select(*group, func.count())
+        .where(Response.month == month, _UNCOUNTED)
+        .where(or_(Response.score.is_not(None), Response.invited.is_(True)))
+        .group_by(*group[1:3], *group[:1], *group[3:])  # as above
+    )
+
+
+def new_answer_counts(session, month):
+    """Return the answers of the month's responses not counted yet as AnswerCounts: one GROUP BY
+    by question, value and place."""
+    return [counting.AnswerCount(*row) for row in session.execute(new_answers_query(month))]
+
+
+def new_response_counts(session, month):
+    """Return the month's responses not counted yet that are scored or invited, as
+    ResponseCounts grouped by place."""
+    return [counting.ResponseCount(*row) for row in session.execute(new_responses_query(month))]
+
+
+def mark_counted(session, month):
+    """Mark the month's responses not counted yet as counted; return how many."""
+    statement = update(Response).where(Response.month == month, _UNCOUNTED).values(counted=True)
+    return session.execute(statement).rowcount
+
+
+def forget_counts(session, month):
+    """Empty the month's tallies and mark all its responses not counted (the next rebuild
+    counts them all)."""
+    session.execute(update(Response).where(Response.month == month).values(counted=False))
+    session.execute(delete(AnswerTally).where(AnswerTally.month == month))
+    session.execute(delete(ResponseTally).where(ResponseTally.month == month))
+
+
+_ANSWER_TALLY = (
+    AnswerTally.instrument_slug,
+    AnswerTally.question_key,
+    AnswerTally.value,
+    AnswerTally.service_slug,
+    AnswerTally.provider_slug,
+    AnswerTally.district_slug,
+    AnswerTally.letter_number,
+    AnswerTally.count,
+)
+_RESPONSE_TALLY = (
+    ResponseTally.instrument_slug,
+    ResponseTally.score,
+    ResponseTally.invited,
+    ResponseTally.service_slug,
+    ResponseTally.provider_slug,
+    ResponseTally.district_slug,
+    ResponseTally.count,
+)
+
+
+def tallies(session, month):
+    """Return the month's counted answers and responses as ([AnswerCount], [ResponseCount])."""
+    answers = session.execute(select(*_ANSWER_TALLY).where(AnswerTally.month == month))
+    responses = session.execute(select(*_RESPONSE_TALLY).where(ResponseTally.month == month))
+    return (
+        [counting.AnswerCount(*row) for row in answers],
+        [counting.ResponseCount(*row) for row in responses],
+    )
+
+
+def replace_tallies(session, month, answers, responses):
+    """Replace the month's tallies with ``answers`` (AnswerCounts) and ``responses``
+    (ResponseCounts), in the caller's transaction."""
+    for model, rows, columns in (
+        (AnswerTally, answers, _ANSWER_TALLY),
+        (ResponseTally, responses, _RESPONSE_TALLY),
+    ):
+        session.execute(delete(model).where(model.month == month))
+        if rows:
+            names = [column.key for column in columns]
+            session.execute(
+                model.__table__.insert(),
+                [{"month": month, **dict(zip(names, row, strict=True))} for row in rows],
+            )
 
 
 def invitation_counts(session, month):

@@ -21,27 +21,42 @@ RECENT_MONTHS = 3  # this month and the two before, so late answers still count
 def rebuild(months):
     """Rebuild the KPI snapshots of the given months, a whole month per transaction.
 
-    For each month: read its counts (dao), count every KPI in every scope (counting, pure),
-    and replace its snapshot rows (dao) in one transaction. The plans and the waiting list
-    are read once, before the first month, and handed to each month's counting.
+    For each month, in one write transaction: count the answers and responses that came since
+    the last rebuild (dao), add them to the month's tallies (counting, pure), store the tallies
+    and mark those responses counted; count every KPI in every scope from the tallies (counting,
+    pure) and replace the month's snapshot rows. The plans and the waiting list are read once,
+    before the first month, and the waiting list's figures worked out before each transaction.
     """
     with reading() as session:
         plans = dao.plans(session)
         families = _waitlist_families(session, plans)
     written = 0
     for month in months:
-        with reading() as session:
-            dao.prepare_month_counts(session)
-            counts = counting.MonthCounts(
-                dao.answer_counts(session, month),
-                dao.response_counts(session, month),
-                dao.invitation_counts(session, month),
-                waitlist_figures(plans, families, month, clock.today()),
-            )
-        rows = counting.month_snapshot(plans, counts)
+        waitlist = waitlist_figures(plans, families, month, clock.today())
         with transaction() as session:
-            written += dao.replace_snapshots(session, month, rows, utcnow())
+            dao.prepare_month_counts(session)
+            answers, responses = dao.tallies(session, month)
+            new_answers = dao.new_answer_counts(session, month)
+            new_responses = dao.new_response_counts(session, month)
+            if dao.mark_counted(session, month):
+                answers = counting.added(answers, new_answers)
+                responses = counting.added(responses, new_responses)
+                dao.replace_tallies(session, month, answers, responses)
+            counts = counting.MonthCounts(answers, responses, dao.invitation_counts(session, month), waitlist)
+            written += dao.replace_snapshots(session, month, counting.month_snapshot(plans, counts), utcnow())
     return written
+
+
+def recount(months=None):
+    """Forget the tallies of the months (every month with responses if None) and rebuild them
+    from every answer; return the months. If the rebuild fails, the months stay forgotten and
+    the next rebuild counts them in full."""
+    with transaction() as session:
+        months = months if months is not None else dao.months_with_responses(session)
+        for month in months:
+            dao.forget_counts(session, month)
+    rebuild(months)
+    return months
 
 
 def rebuild_if_missing(month):
@@ -60,8 +75,8 @@ def _waitlist_families(session, plans):
     """Read the waiting list's families (schedules and letters sent) if any KPI counts them."""
     if not _waiting_list_kpis(plans):
         return []
-    letters = waitlist_dao.sent_letters(session, None)
-    return waitlist_kpis.prepare(waitlist_dao.all_entries(session), letters, tracker.policy())
+    letters = waitlist_dao.letters_sent_on(session)
+    return waitlist_kpis.prepare(waitlist_dao.kpi_entries(session), letters, tracker.policy())
 
 
 def waitlist_figures(plans, families, month, today):

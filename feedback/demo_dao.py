@@ -6,12 +6,14 @@ from sqlmodel import select
 
 from feedback.models import (
     Answer,
+    AnswerTally,
     Appointment,
     Comment,
     District,
     Invitation,
     InvitationMessage,
     Response,
+    ResponseTally,
     Service,
 )
 
@@ -33,8 +35,9 @@ def response_total(session):
 
 def delete_responses_and_invitations(session):
     """Delete every response, answer, comment and invitation (and the appointments and messages
-    the invitations were sent for)."""
-    for model in (InvitationMessage, Appointment, Answer, Comment, Response, Invitation):
+    the invitations were sent for, and the tallies the KPI rebuild counted from them)."""
+    tallies = (AnswerTally, ResponseTally)
+    for model in (InvitationMessage, Appointment, Answer, Comment, Response, Invitation, *tallies):
         session.execute(delete(model))
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -50,7 +50,16 @@ class Instrument(SQLModel, table=True):
 class Response(SQLModel, table=True):
     """One submitted survey, with the dimensions every KPI breaks down by."""
 
-    __table_args__ = (Index("ix_response_month_instrument", "month", "instrument_slug"),)
+    __table_args__ = (
+        Index("ix_response_month_instrument", "month", "instrument_slug"),
+        # The responses the KPI rebuild has not counted yet, by month (a few since the last run).
+        Index(
+            "ix_response_uncounted",
+            "month",
+            sqlite_where=text("NOT counted"),
+            postgresql_where=text("NOT counted"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: str = Field(max_length=36, unique=True)
@@ -75,6 +84,8 @@ class Response(SQLModel, table=True):
     # The language the questions were read in ("en", "pl", "ur", ...); it does not change what an
     # answer counts as: every language stores the same option codes.
     language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
+    # Whether the KPI rebuild has added this response and its answers to the month's tallies.
+    counted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class Answer(SQLModel, table=True):
@@ -184,6 +195,40 @@ class KpiSnapshot(SQLModel, table=True):
     # Reductions (CIP 5.2): the baseline figure the month is compared with; None for shares.
     base: float | None = None
     computed_at: datetime = Field(default_factory=utcnow)
+
+
+class AnswerTally(SQLModel, table=True):
+    """How many counted answers of a month had one value for one question in one place: the
+    month's answers grouped once, then added to as new ones come (``Response.counted``)."""
+
+    __tablename__ = "answer_tally"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)
+    instrument_slug: str = Field(max_length=60)
+    question_key: str = Field(max_length=60)
+    value: str = Field(max_length=40)
+    service_slug: str = Field(max_length=40)
+    provider_slug: str | None = Field(default=None, max_length=40)
+    district_slug: str | None = Field(default=None, max_length=40)
+    letter_number: int | None = None
+    count: int
+
+
+class ResponseTally(SQLModel, table=True):
+    """How many counted responses of a month had one score and invitation flag in one place."""
+
+    __tablename__ = "response_tally"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)
+    instrument_slug: str = Field(max_length=60)
+    score: int | None = None
+    invited: bool
+    service_slug: str = Field(max_length=40)
+    provider_slug: str | None = Field(default=None, max_length=40)
+    district_slug: str | None = Field(default=None, max_length=40)
+    count: int
 
 
 class KpiManualValue(SQLModel, table=True):

@@ -173,6 +173,35 @@ def all_entries(session, pathway=None, district=None, personal=False):
     return list(session.execute(query))
 
 
+KPI_COLUMNS = (
+    "id",
+    "reference",
+    "pathway",
+    "district_slug",
+    "referral_date",
+    "first_appointment",
+    "discharged_on",
+    "support_offered_on",
+    "support_taken_up_on",
+)
+
+
+def kpi_entries(session):
+    """Return every entry with only the columns the KPIs count (no personal details, no times):
+    read-only rows, a fraction of ``all_entries``' cost for a long list."""
+    return list(session.execute(select(*[getattr(WaitingListEntry, name) for name in KPI_COLUMNS])))
+
+
+def letters_sent_on(session):
+    """Return {entry id: [rows of (entry_id, sequence, sent_on)]} for every letter sent, in
+    sequence order: what the KPIs count, without loading each letter whole."""
+    query = select(Letter.entry_id, Letter.sequence, Letter.sent_on)
+    letters = defaultdict(list)
+    for row in session.execute(query.order_by(Letter.entry_id, Letter.sequence)):
+        letters[row.entry_id].append(row)
+    return letters
+
+
 def personal_tokens(session, entry_ids):
     """Return {entry id: encrypted personal details} for some entries."""
     ids, tokens = list(entry_ids), {}

@@ -29,14 +29,15 @@ class Family:
 
     entry: schedule.Entry
     district: str | None
-    scheduled: dict
-    letters: tuple
+    scheduled: tuple  # the schedule's letters in order, letter n at position n - 1
+    letters: tuple  # those sent: anything with .sequence and .sent_on
     offered: date | None
     taken: date | None
 
 
 def prepare(rows, letters_by_entry_id, policy):
-    """Return a Family for each waiting-list row (rows of WaitingListEntry)."""
+    """Return a Family for each waiting-list row (with WaitingListEntry's columns as attributes;
+    waitlist.dao.kpi_entries reads what is needed)."""
     families = []
     for row in rows:
         entry = schedule.Entry(
@@ -46,7 +47,7 @@ def prepare(rows, letters_by_entry_id, policy):
             Family(
                 entry,
                 row.district_slug,
-                {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+                schedule.scheduled_letters(entry, policy),
                 tuple(letters_by_entry_id.get(row.id, ())),
                 row.support_offered_on,
                 row.support_taken_up_on,
@@ -59,10 +60,10 @@ def _judge(metric, family, month, end, weeks):
     """Return (counts towards the numerator, counts in the denominator) for one family."""
     entry, scheduled, letters, offered = family.entry, family.scheduled, family.letters, family.offered
     if metric == "letter1_sent":
-        if 1 in scheduled and scheduled[1].due_on <= end:
+        if len(scheduled) >= 1 and scheduled[0].due_on <= end:
             return _sent_by(letters, 1, end), True
     elif metric == "support_informed":
-        if 2 in scheduled and scheduled[2].due_on <= end:
+        if len(scheduled) >= 2 and scheduled[1].due_on <= end:
             return _sent_by(letters, 2, end) or bool(offered and offered <= end), True
     elif metric == "twelve_month":
         anniversary = schedule.add_months(entry.referral_date, 12)
@@ -154,7 +155,7 @@ def counts(metric, entries, letters_by_reference, policy, month, today, weeks=No
         Family(
             entry,
             None,
-            {d.sequence: d for d in schedule.scheduled_letters(entry, policy)},
+            schedule.scheduled_letters(entry, policy),
             tuple(letters_by_reference.get(entry.reference, [])),
             *(extra or {}).get(entry.reference, (None, None)),
         )

@@ -159,9 +159,10 @@ def letter_types(entry: Entry, policy: Policy) -> tuple[str, ...]:
     return pathway.letters
 
 
-def scheduled_letters(entry: Entry, policy: Policy) -> list[DueLetter]:
-    """Return every letter in the entry's schedule while the child is still waiting."""
-    return list(_schedule(entry, policy))
+def scheduled_letters(entry: Entry, policy: Policy) -> tuple[DueLetter, ...]:
+    """Return every letter in the entry's schedule while the child is still waiting, in order
+    (letter n at position n - 1; a tuple shared by families referred on the same day)."""
+    return _schedule(entry, policy)
 
 
 def _schedule(entry, policy):

@@ -52,7 +52,7 @@ def test_seen_within_counts_each_referral_in_the_month_its_18_weeks_run_out():
 def test_reduction_in_waiting_times_compares_the_month_with_the_baseline_year():
     def family(referred, seen, district="preston"):
         return kpis.Family(
-            Entry(str(referred), "nd", referred, first_appointment=seen), district, {}, (), None, None
+            Entry(str(referred), "nd", referred, first_appointment=seen), district, (), (), None, None
         )
 
     baseline = [
