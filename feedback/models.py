@@ -85,6 +85,8 @@ class Response(SQLModel, table=True):
     # answer counts as: every language stores the same option codes.
     language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
     # Whether the KPI rebuild has added this response and its answers to the month's tallies.
+    # Anything that deletes or changes responses must forget the month's counts
+    # (analysis.dao.forget_counts, or `feedback kpis recount`), as the demo's clearing does.
     counted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
