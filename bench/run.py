@@ -311,7 +311,10 @@ def bench_letters(args, instance):
     from feedback.db import reading, transaction
     from feedback.waitlist import crypto, dao, demo, letters, schedule, tracker
 
+    from feedback.server import settle_heap
+
     app = in_app(instance)  # the demo made the instance's key
+    settle_heap()  # as a web worker and the scheduler do after building the app
     with app.app_context():
         fernet = crypto.configured_key()
         rng = random.Random(3)

@@ -332,8 +332,10 @@ def scheduler_command():
     import threading
 
     from feedback import migrate, scheduler
+    from feedback.server import settle_heap
 
     app = create_app(BATCH_SETTINGS)
+    settle_heap()
     parent = int(os.environ.get("FEEDBACK_PARENT_PID") or 0) or None
     if parent and not scheduler.die_with_parent(parent):
         return

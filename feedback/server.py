@@ -4,6 +4,7 @@ Each worker builds the app after it is forked (no preloading), so no database co
 lock is ever shared between processes. There is no access log: client addresses are not kept.
 """
 
+import gc
 import logging
 import os
 import subprocess
@@ -30,7 +31,19 @@ class FeedbackServer(BaseApplication):
             return self.app
         from feedback import create_app
 
-        return create_app()
+        app = create_app()
+        settle_heap()
+        return app
+
+
+def settle_heap():
+    """Put what a long-running process built at start (modules, config, templates, the engine:
+    about 170,000 objects) out of the garbage collector's sight. Otherwise every full collection
+    walks them all again: a third of the time of allocation-heavy work such as the letters due
+    for a long list (0.30 s frozen against 0.47 s, bench/run.py). They live as long as the
+    process; objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 def run(host, port, workers, threads):
