@@ -192,11 +192,15 @@ def bench_submissions(args, instance):
 
 
 def in_app(instance):
+    """Build the app on the instance, and freeze what it built, as a web worker and the
+    scheduler do (feedback.server.settle_heap)."""
     os.environ.update(env_for(instance))
     sys.path.insert(0, str(ROOT))
     from feedback import create_app
+    from feedback.server import settle_heap
 
     app = create_app()
+    settle_heap()
     return app
 
 
@@ -311,10 +315,7 @@ def bench_letters(args, instance):
     from feedback.db import reading, transaction
     from feedback.waitlist import crypto, dao, demo, letters, schedule, tracker
 
-    from feedback.server import settle_heap
-
     app = in_app(instance)  # the demo made the instance's key
-    settle_heap()  # as a web worker and the scheduler do after building the app
     with app.app_context():
         fernet = crypto.configured_key()
         rng = random.Random(3)
