@@ -19,6 +19,7 @@ from feedback.models import (
     KpiRow,
     KpiSnapshot,
     MonthlyReport,
+    MonthTally,
     PlanRow,
     Provider,
     Response,
@@ -145,8 +146,24 @@ def forget_counts(session, month):
     """Empty the month's tallies and mark all its responses not counted (the next rebuild
     counts them all)."""
     session.execute(update(Response).where(Response.month == month).values(counted=False))
-    session.execute(delete(AnswerTally).where(AnswerTally.month == month))
-    session.execute(delete(ResponseTally).where(ResponseTally.month == month))
+    for model in (AnswerTally, ResponseTally, MonthTally):
+        session.execute(delete(model).where(model.month == month))
+
+
+def responses_counted(session, month):
+    """Return (responses the month's tallies hold, responses marked counted now). Fewer marked
+    than held means some were deleted, or their flags reset, outside the rebuild: the month
+    must be counted afresh. Two counts on indexes, no join."""
+    held = session.execute(select(MonthTally.responses).where(MonthTally.month == month)).scalar()
+    in_month = session.execute(select(func.count()).where(Response.month == month)).scalar_one()
+    uncounted = session.execute(select(func.count()).where(Response.month == month, _UNCOUNTED)).scalar_one()
+    return held or 0, in_month - uncounted
+
+
+def replace_month_tally(session, month, responses):
+    """Record how many of the month's responses its tallies now hold."""
+    session.execute(delete(MonthTally).where(MonthTally.month == month))
+    session.add(MonthTally(month=month, responses=responses))
 
 
 _ANSWER_TALLY = (

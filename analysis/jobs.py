@@ -24,8 +24,10 @@ def rebuild(months):
     For each month, in one write transaction: count the answers and responses that came since
     the last rebuild (dao), add them to the month's tallies (counting, pure), store the tallies
     and mark those responses counted; count every KPI in every scope from the tallies (counting,
-    pure) and replace the month's snapshot rows. The plans and the waiting list are read once,
-    before the first month, and the waiting list's figures worked out before each transaction.
+    pure) and replace the month's snapshot rows. A month whose tallies hold responses no longer
+    marked counted (deleted, or reset by hand) is counted afresh from every answer. The plans
+    and the waiting list are read once, before the first month, and the waiting list's figures
+    worked out before each transaction.
     """
     with reading() as session:
         plans = dao.plans(session)
@@ -35,13 +37,19 @@ def rebuild(months):
         waitlist = waitlist_figures(plans, families, month, clock.today())
         with transaction() as session:
             dao.prepare_month_counts(session)
+            held, marked = dao.responses_counted(session, month)
+            if held != marked:  # responses deleted or flags reset outside the rebuild
+                dao.forget_counts(session, month)
+                held = 0
             answers, responses = dao.tallies(session, month)
             new_answers = dao.new_answer_counts(session, month)
             new_responses = dao.new_response_counts(session, month)
-            if dao.mark_counted(session, month):
+            new = dao.mark_counted(session, month)
+            if new:
                 answers = counting.added(answers, new_answers)
                 responses = counting.added(responses, new_responses)
                 dao.replace_tallies(session, month, answers, responses)
+                dao.replace_month_tally(session, month, held + new)
             counts = counting.MonthCounts(answers, responses, dao.invitation_counts(session, month), waitlist)
             written += dao.replace_snapshots(session, month, counting.month_snapshot(plans, counts), utcnow())
     return written

@@ -12,6 +12,7 @@ from feedback.models import (
     District,
     Invitation,
     InvitationMessage,
+    MonthTally,
     Response,
     ResponseTally,
     Service,
@@ -36,7 +37,7 @@ def response_total(session):
 def delete_responses_and_invitations(session):
     """Delete every response, answer, comment and invitation (and the appointments and messages
     the invitations were sent for, and the tallies the KPI rebuild counted from them)."""
-    tallies = (AnswerTally, ResponseTally)
+    tallies = (AnswerTally, ResponseTally, MonthTally)
     for model in (InvitationMessage, Appointment, Answer, Comment, Response, Invitation, *tallies):
         session.execute(delete(model))
 

@@ -199,6 +199,16 @@ class KpiSnapshot(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow)
 
 
+class MonthTally(SQLModel, table=True):
+    """How many of a month's responses its tallies hold: a month holding fewer counted responses
+    than that lost some (deleted, or their flags reset by hand) and is counted afresh."""
+
+    __tablename__ = "month_tally"
+
+    month: date = Field(primary_key=True)
+    responses: int
+
+
 class AnswerTally(SQLModel, table=True):
     """How many counted answers of a month had one value for one question in one place: the
     month's answers grouped once, then added to as new ones come (``Response.counted``)."""

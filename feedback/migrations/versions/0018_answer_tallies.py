@@ -28,6 +28,12 @@ def upgrade():
         postgresql_where=sa.text("NOT counted"),
     )
     op.create_table(
+        "month_tally",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("responses", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month"),
+    )
+    op.create_table(
         "answer_tally",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
@@ -67,6 +73,7 @@ def downgrade():
     op.drop_table("response_tally")
     op.drop_index(op.f("ix_answer_tally_month"), table_name="answer_tally")
     op.drop_table("answer_tally")
+    op.drop_table("month_tally")
     op.drop_index("ix_response_uncounted", table_name="response")
     with op.batch_alter_table("response") as batch_op:
         batch_op.drop_column("counted")
