@@ -99,46 +99,49 @@ _RESPONSE_PLACE = (Response.service_slug, Response.provider_slug, Response.distr
 _ANSWER_PLACE = (*_RESPONSE_PLACE, Response.letter_number)
 
 
-def new_answers_query(month):
-    """The GROUP BY of the answers of the month's responses not counted yet."""
+def uncounted_batch(month, size):
+    """The ids of the month's first ``size`` responses not counted yet (by the partial index)."""
+    return select(Response.id).where(Response.month == month, _UNCOUNTED).order_by(Response.id).limit(size)
+
+
+def new_answers_query(batch):
+    """The GROUP BY of the answers of a batch of responses (``uncounted_batch``)."""
     group = (Response.instrument_slug, Answer.question_key, Answer.value, *_ANSWER_PLACE)
     return (
         select(*group, func.count())
         .select_from(Response)
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.month == month, _UNCOUNTED)
-        # Not the instrument first: grouped by it first, SQLite reads the month's responses in
-        # that order by ix_response_month_instrument, and checks each for counted.
-        .group_by(*group[1:3], *group[:1], *group[3:])
+        .where(Response.id.in_(batch))
+        .group_by(*group)
     )
 
 
-def new_responses_query(month):
-    """The GROUP BY of the month's responses not counted yet that are scored or invited."""
+def new_responses_query(batch):
+    """The GROUP BY of a batch of responses (``uncounted_batch``) that are scored or invited."""
     group = (Response.instrument_slug, Response.score, Response.invited, *_RESPONSE_PLACE)
     return (
         select(*group, func.count())
-        .where(Response.month == month, _UNCOUNTED)
+        .where(Response.id.in_(batch))
         .where(or_(Response.score.is_not(None), Response.invited.is_(True)))
-        .group_by(*group[1:3], *group[:1], *group[3:])  # as above
+        .group_by(*group)
     )
 
 
-def new_answer_counts(session, month):
-    """Return the answers of the month's responses not counted yet as AnswerCounts: one GROUP BY
-    by question, value and place."""
-    return [counting.AnswerCount(*row) for row in session.execute(new_answers_query(month))]
+def new_answer_counts(session, batch):
+    """Return the answers of a batch of responses as AnswerCounts: one GROUP BY by question,
+    value and place."""
+    return [counting.AnswerCount(*row) for row in session.execute(new_answers_query(batch))]
 
 
-def new_response_counts(session, month):
-    """Return the month's responses not counted yet that are scored or invited, as
-    ResponseCounts grouped by place."""
-    return [counting.ResponseCount(*row) for row in session.execute(new_responses_query(month))]
+def new_response_counts(session, batch):
+    """Return a batch of responses that are scored or invited, as ResponseCounts grouped by
+    place."""
+    return [counting.ResponseCount(*row) for row in session.execute(new_responses_query(batch))]
 
 
-def mark_counted(session, month):
-    """Mark the month's responses not counted yet as counted; return how many."""
-    statement = update(Response).where(Response.month == month, _UNCOUNTED).values(counted=True)
+def mark_counted(session, batch):
+    """Mark a batch of responses counted; return how many."""
+    statement = update(Response).where(Response.id.in_(batch)).values(counted=True)
     return session.execute(statement).rowcount
 
 

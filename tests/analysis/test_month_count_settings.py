@@ -42,4 +42,4 @@ def test_on_sqlite_the_counts_are_read_as_they_are(app):
         if session.get_bind().dialect.name != "sqlite":
             pytest.skip("the SQLite case")
         dao.prepare_month_counts(session)  # no statement SQLite would refuse
-        assert dao.new_answer_counts(session, date(2026, 10, 1)) == []
+        assert dao.new_answer_counts(session, dao.uncounted_batch(date(2026, 10, 1), 10)) == []

@@ -201,6 +201,20 @@ def test_counted_flags_reset_by_hand_do_not_count_a_month_twice(app):
     assert_as_if_counted_afresh(OCTOBER)
 
 
+def test_a_month_is_counted_in_batches_with_the_same_result(app, monkeypatch):
+    rng = random.Random(10)
+    for _ in range(45):
+        answer(rng, OCTOBER)
+    monkeypatch.setattr(jobs, "BATCH", 10)
+    jobs.rebuild([OCTOBER])
+    assert uncounted(OCTOBER) == 0
+    whole = assert_as_if_counted_afresh(OCTOBER)
+    for _ in range(20):  # exactly two batches' worth more: the last batch is empty
+        answer(rng, OCTOBER)
+    jobs.rebuild([OCTOBER])
+    assert assert_as_if_counted_afresh(OCTOBER) != whole
+
+
 def test_rebuilds_while_answers_arrive_count_each_answer_once(app):
     """Answers committed while a rebuild counts are either in its count or left for the next."""
     stop, errors, stored = threading.Event(), [], []
@@ -250,7 +264,8 @@ def test_on_sqlite_the_new_answers_are_found_by_the_index_of_those_not_counted(a
     with reading() as session:
         if session.get_bind().dialect.name != "sqlite":
             pytest.skip("PostgreSQL's planner chooses by its statistics")
-        for query in (dao.new_answers_query(OCTOBER), dao.new_responses_query(OCTOBER)):
+        batch = dao.uncounted_batch(OCTOBER, jobs.BATCH)
+        for query in (dao.new_answers_query(batch), dao.new_responses_query(batch), batch):
             compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
             plan = " ".join(row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
             assert "ix_response_uncounted" in plan, plan
