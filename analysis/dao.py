@@ -99,9 +99,17 @@ _RESPONSE_PLACE = (Response.service_slug, Response.provider_slug, Response.distr
 _ANSWER_PLACE = (*_RESPONSE_PLACE, Response.letter_number)
 
 
-def uncounted_batch(month, size):
-    """The ids of the month's first ``size`` responses not counted yet (by the partial index)."""
-    return select(Response.id).where(Response.month == month, _UNCOUNTED).order_by(Response.id).limit(size)
+def uncounted_batch(month, size, after=0):
+    """The ids of the month's first ``size`` responses not counted yet with an id above
+    ``after``, in order (by the partial index; ``after`` skips the ones a rebuild has just
+    marked, which PostgreSQL's index still lists until a vacuum)."""
+    query = select(Response.id).where(Response.month == month, _UNCOUNTED, Response.id > after)
+    return query.order_by(Response.id).limit(size)
+
+
+def batch_end(session, batch):
+    """Return the highest id in a batch (``uncounted_batch``), or None if it is empty."""
+    return session.execute(select(func.max(batch.subquery().c.id))).scalar()
 
 
 def new_answers_query(batch):
@@ -157,10 +165,14 @@ def responses_counted(session, month):
     """Return (responses the month's tallies hold, responses marked counted now). Fewer marked
     than held means some were deleted, or their flags reset, outside the rebuild: the month
     must be counted afresh. Two counts on indexes, no join."""
-    held = session.execute(select(MonthTally.responses).where(MonthTally.month == month)).scalar()
     in_month = session.execute(select(func.count()).where(Response.month == month)).scalar_one()
     uncounted = session.execute(select(func.count()).where(Response.month == month, _UNCOUNTED)).scalar_one()
-    return held or 0, in_month - uncounted
+    return responses_held(session, month), in_month - uncounted
+
+
+def responses_held(session, month):
+    """Return how many responses the month's tallies hold."""
+    return session.execute(select(MonthTally.responses).where(MonthTally.month == month)).scalar() or 0
 
 
 def replace_month_tally(session, month, responses):

@@ -41,12 +41,12 @@ def rebuild(months):
     written = 0
     for month in months:
         waitlist = waitlist_figures(plans, families, month, clock.today())
-        done = False
-        while not done:
+        after = 0
+        while after is not None:
             with transaction() as session:
                 dao.prepare_month_counts(session)
-                answers, responses, done = _count_batch(session, month)
-                if done:
+                answers, responses, after = _count_batch(session, month, after)
+                if after is None:
                     invitations = dao.invitation_counts(session, month)
                     counts = counting.MonthCounts(answers, responses, invitations, waitlist)
                     rows = counting.month_snapshot(plans, counts)
@@ -54,15 +54,18 @@ def rebuild(months):
     return written
 
 
-def _count_batch(session, month):
-    """Add a batch of the month's uncounted responses to its tallies; return (answers,
-    responses, whether none is left uncounted) as the tallies now hold them."""
-    held, marked = dao.responses_counted(session, month)
-    if held != marked:  # responses deleted or flags reset outside the rebuild
-        dao.forget_counts(session, month)
-        held = 0
+def _count_batch(session, month, after):
+    """Add a batch of the month's uncounted responses (ids above ``after``) to its tallies;
+    return (answers, responses) as the tallies now hold them, and the batch's last id, or None
+    when it was the last batch."""
+    if after == 0:  # a month's first batch: are the tallies whole?
+        held, marked = dao.responses_counted(session, month)
+        if held != marked:  # responses deleted or flags reset outside the rebuild
+            dao.forget_counts(session, month)
+    held = dao.responses_held(session, month)
     answers, responses = dao.tallies(session, month)
-    batch = dao.uncounted_batch(month, BATCH)
+    batch = dao.uncounted_batch(month, BATCH, after)
+    last = dao.batch_end(session, batch)
     new_answers = dao.new_answer_counts(session, batch)
     new_responses = dao.new_response_counts(session, batch)
     new = dao.mark_counted(session, batch)
@@ -71,7 +74,7 @@ def _count_batch(session, month):
         responses = counting.added(responses, new_responses)
         dao.replace_tallies(session, month, answers, responses)
         dao.replace_month_tally(session, month, held + new)
-    return answers, responses, new < BATCH
+    return answers, responses, last if new == BATCH else None
 
 
 def recount(months=None):

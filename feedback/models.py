@@ -52,10 +52,12 @@ class Response(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_response_month_instrument", "month", "instrument_slug"),
-        # The responses the KPI rebuild has not counted yet, by month (a few since the last run).
+        # The responses the KPI rebuild has not counted yet, by month and id (a few since the
+        # last run; the id lets a month's first count take its batches in order).
         Index(
             "ix_response_uncounted",
             "month",
+            "id",
             sqlite_where=text("NOT counted"),
             postgresql_where=text("NOT counted"),
         ),

@@ -22,7 +22,7 @@ def upgrade():
     op.create_index(
         "ix_response_uncounted",
         "response",
-        ["month"],
+        ["month", "id"],
         unique=False,
         sqlite_where=sa.text("NOT counted"),
         postgresql_where=sa.text("NOT counted"),
