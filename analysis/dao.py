@@ -161,13 +161,13 @@ def forget_counts(session, month):
         session.execute(delete(model).where(model.month == month))
 
 
-def responses_counted(session, month):
-    """Return (responses the month's tallies hold, responses marked counted now). Fewer marked
-    than held means some were deleted, or their flags reset, outside the rebuild: the month
-    must be counted afresh. Two counts on indexes, no join."""
+def responses_marked(session, month):
+    """Return how many of the month's responses are marked counted. Fewer than its tallies hold
+    means some were deleted, or their flags reset, outside the rebuild: the month must be
+    counted afresh. Two counts on indexes, no join."""
     in_month = session.execute(select(func.count()).where(Response.month == month)).scalar_one()
     uncounted = session.execute(select(func.count()).where(Response.month == month, _UNCOUNTED)).scalar_one()
-    return responses_held(session, month), in_month - uncounted
+    return in_month - uncounted
 
 
 def responses_held(session, month):

@@ -58,11 +58,12 @@ def _count_batch(session, month, after):
     """Add a batch of the month's uncounted responses (ids above ``after``) to its tallies;
     return (answers, responses) as the tallies now hold them, and the batch's last id, or None
     when it was the last batch."""
-    if after == 0:  # a month's first batch: are the tallies whole?
-        held, marked = dao.responses_counted(session, month)
-        if held != marked:  # responses deleted or flags reset outside the rebuild
-            dao.forget_counts(session, month)
     held = dao.responses_held(session, month)
+    # A month's first batch checks the tallies are whole: responses deleted or flags reset
+    # outside the rebuild make it count the month afresh.
+    if after == 0 and held != dao.responses_marked(session, month):
+        dao.forget_counts(session, month)
+        held = 0
     answers, responses = dao.tallies(session, month)
     batch = dao.uncounted_batch(month, BATCH, after)
     last = dao.batch_end(session, batch)

@@ -11,8 +11,8 @@ from feedback.models import District, Letter, WaitingListEntry, utcnow
 from feedback.waitlist import crypto, notify, schedule
 
 ADDRESS = ("address_line_1", "address_line_2", "town", "postcode")
-# What a letter needs of an entry besides the personal details (read for the letters due only).
-LETTER_COLUMNS = (
+# What an entry's schedule needs; a letter needs its formats too, the KPIs the support offered.
+SCHEDULE_COLUMNS = (
     "id",
     "reference",
     "pathway",
@@ -20,9 +20,10 @@ LETTER_COLUMNS = (
     "referral_date",
     "first_appointment",
     "discharged_on",
-    "large_print",
-    "easy_read",
 )
+# What a letter needs of an entry besides the personal details (read for the letters due only).
+LETTER_COLUMNS = (*SCHEDULE_COLUMNS, "large_print", "easy_read")
+KPI_COLUMNS = (*SCHEDULE_COLUMNS, "support_offered_on", "support_taken_up_on")
 
 
 def entries_by_reference(session, references=None):
@@ -171,19 +172,6 @@ def all_entries(session, pathway=None, district=None, personal=False):
     if district:
         query = query.where(WaitingListEntry.district_slug == district)
     return list(session.execute(query))
-
-
-KPI_COLUMNS = (
-    "id",
-    "reference",
-    "pathway",
-    "district_slug",
-    "referral_date",
-    "first_appointment",
-    "discharged_on",
-    "support_offered_on",
-    "support_taken_up_on",
-)
 
 
 def kpi_entries(session):
