@@ -138,7 +138,7 @@ def start(flask_app):
     scheduler = build(flask_app.extensions["feedback.engine"])
     _state["app"] = flask_app
     # Paused while jobs are registered: get_job only sees the store once started.
-    scheduler.start(paused=True)
+    _start_store(scheduler)
     register(scheduler, jobs.registry(flask_app))
     scheduler.add_job(
         catch_up,
@@ -150,6 +150,21 @@ def start(flask_app):
     )
     scheduler.resume()
     return scheduler
+
+
+def _start_store(scheduler, attempts=8):
+    """Start the scheduler (paused), trying again while the database is locked: starting makes
+    the job store's table, and on SQLite a scheduler starting beside another's first writes is
+    refused at once ("database is locked") when the file changed between its look and its write."""
+    for attempt in range(1, attempts + 1):
+        try:
+            scheduler.start(paused=True)
+            return
+        except SQLAlchemyError as error:
+            if attempt == attempts:
+                raise
+            log.warning("scheduler's job store not started (%s); trying again", type(error).__name__)
+            time.sleep(0.25 * attempt)
 
 
 def die_with_parent(parent_pid):

@@ -138,3 +138,24 @@ def test_the_watcher_ends_the_scheduler_when_its_parent_has_gone(app):
 @pytest.fixture(autouse=True)
 def _quick_catch_up(app):
     app.config["JOB_CATCH_UP_SECONDS"] = 1
+
+
+def test_a_scheduler_starting_while_the_database_is_locked_tries_again_and_starts(app, monkeypatch):
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    real_start, refused = SQLAlchemyJobStore.start, []
+
+    def start_once_refused(store, *args):
+        if not refused:  # as when another scheduler wrote between this one's look and its write
+            refused.append(1)
+            raise OperationalError("CREATE TABLE", {}, Exception("database is locked"))
+        return real_start(store, *args)
+
+    monkeypatch.setattr(SQLAlchemyJobStore, "start", start_once_refused)
+    running = scheduler.start(app)
+    try:
+        assert refused == [1]
+        assert running.running
+        assert running.get_job("catch_up") is not None
+    finally:
+        running.shutdown()
